@@ -1,0 +1,248 @@
+import { Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import type { ReleaseListener } from './dispatcher.js';
+import { FlushBarrier, type FlushEpoch } from './flushBarrier.js';
+import { batchReleases } from './operators/batchReleases.js';
+import { resolveBatchOptions, type BatchOptions } from './options.js';
+import type { ReleaseOutcome } from './outcome.js';
+import { isReleasableId, type ReleaseRequest } from './request.js';
+import { ReleaseCounters, type BatchReport, type ReleaseStats } from './stats.js';
+import { isCdpTarget, type CdpTarget } from './target.js';
+
+/** Options of {@link ReleaseBatcher}. Invalid values throw a `RangeError` naming the option. */
+export type ReleaseBatcherOptions = BatchOptions;
+
+/** A request as the batcher enqueues it: with its flush epoch and deduplication key. */
+type TrackedRequest = ReleaseRequest & {
+  readonly key: string;
+  readonly epoch: FlushEpoch;
+  readonly onSettled: ((outcome: ReleaseOutcome) => void) | undefined;
+};
+
+/** Object groups share the deduplication set with object ids; this prefix keeps them apart. */
+const GROUP_KEY_PREFIX = '\u0000group:';
+
+const SENT_OUTCOMES: ReadonlySet<ReleaseOutcome> = new Set(['released', 'gone', 'failed', 'timedOut']);
+
+/**
+ * Releases CDP remote objects in the background, in batches: `release()` returns at once and never
+ * throws; a `Subject` piped through {@link batchReleases} sends the calls; every release ends in
+ * exactly one counted outcome.
+ *
+ * Flush window: a batch goes out when `maxBatch` releases are waiting, or at the end of the current
+ * microtask checkpoint with whatever is waiting. An idle batcher schedules nothing, so a process
+ * holding one exits by itself.
+ *
+ * @example
+ * ```ts
+ * import CDP from 'chrome-remote-interface';
+ * import { ReleaseBatcher } from 'cdp-release-batcher';
+ *
+ * const client = await CDP({ port: 9222 });
+ * const batcher = new ReleaseBatcher();
+ * const { result } = await client.Runtime.evaluate({ expression: 'document.body' });
+ * try {
+ *   // ... use result.objectId ...
+ * } finally {
+ *   batcher.release(client, result.objectId!); // no await needed
+ * }
+ * await batcher.close(); // at shutdown: everything enqueued has settled
+ * console.log(batcher.stats);
+ * ```
+ */
+export class ReleaseBatcher implements AsyncDisposable {
+  readonly #counters = new ReleaseCounters();
+  readonly #requests = new Subject<TrackedRequest>();
+  readonly #batches = new Subject<BatchReport>();
+  readonly #statsChanges = new Subject<ReleaseStats>();
+  readonly #barrier = new FlushBarrier();
+  /** (target → keys pending or in flight): the deduplication index. Emptied entries are deleted. */
+  readonly #keys = new Map<CdpTarget, Set<string>>();
+  readonly #scheduler: SchedulerLike;
+  #statsDirty = false;
+  #statsAction: Subscription | null = null;
+  #closed = false;
+  #closing: Promise<void> | null = null;
+
+  /** Live statistics: a snapshot on subscribe, then one per change, coalesced (a burst of N releases
+   *  gives O(N / maxBatch) emissions). Completes when the batcher is closed. */
+  readonly stats$: Observable<ReleaseStats>;
+
+  /** One report per settled batch, emitted before the `flush()` that waited for it settles.
+   *  Completes when the batcher is closed. Hot: a late subscriber sees only later batches. */
+  readonly batches$: Observable<BatchReport>;
+
+  constructor(options: ReleaseBatcherOptions = {}) {
+    const resolved = resolveBatchOptions(options);
+    this.#scheduler = resolved.scheduler;
+    const listener: ReleaseListener<TrackedRequest> = {
+      batch: () => {
+        this.#counters.batches++;
+        this.#statsDirty = true;
+      },
+      sent: () => {
+        this.#counters.pending--;
+        this.#counters.inFlight++;
+        this.#statsDirty = true;
+      },
+      settled: (request, outcome) => this.#onSettled(request, outcome),
+    };
+    this.#requests.pipe(batchReleases<TrackedRequest>({ ...resolved, listener })).subscribe({
+      next: (report) => {
+        this.#batches.next(report);
+        this.#emitStats();
+      },
+    });
+    this.stats$ = new Observable<ReleaseStats>((subscriber) => {
+      subscriber.next(this.#counters.snapshot());
+      return this.#statsChanges.subscribe(subscriber);
+    });
+    this.batches$ = this.#batches.asObservable();
+  }
+
+  /** The current statistics (a frozen snapshot). */
+  get stats(): ReleaseStats {
+    return this.#counters.snapshot();
+  }
+
+  /** True once `close()` was called: later releases are counted `dropped`. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Enqueues one `Runtime.releaseObject`. Synchronous, O(1), never throws: safe in `finally`, in a
+   * dispose, in an unsubscribe. Bad input is counted `invalid`, a (target, objectId) already pending
+   * or in flight `duplicate`, and anything after `close()` `dropped`.
+   *
+   * @example
+   * ```ts
+   * try { await client.Runtime.callFunctionOn({ objectId, functionDeclaration }); }
+   * finally { batcher.release(client, objectId); }
+   * ```
+   */
+  release(target: CdpTarget, objectId: string): void {
+    this.#enqueueChecked(target, objectId, false, undefined);
+  }
+
+  /**
+   * Enqueues one `Runtime.releaseObjectGroup`: every object Chrome created with that `objectGroup`
+   * (on `Runtime.evaluate`, `callFunctionOn`, `getProperties`, `DOM.resolveNode`) goes in one call.
+   * Same guarantees as {@link release}.
+   *
+   * @example
+   * ```ts
+   * await client.Runtime.evaluate({ expression: 'document.links', objectGroup: 'page-7' });
+   * batcher.releaseGroup(client, 'page-7');
+   * ```
+   */
+  releaseGroup(target: CdpTarget, objectGroup: string): void {
+    this.#enqueueChecked(target, objectGroup, true, undefined);
+  }
+
+  /**
+   * Resolves when every release enqueued before this call has settled (in any outcome). Never
+   * rejects. Releases enqueued afterwards are not waited for.
+   */
+  flush(): Promise<void> {
+    return this.#barrier.flush();
+  }
+
+  /**
+   * Stops accepting releases (later ones are counted `dropped`), waits for everything enqueued to
+   * settle, emits a final `stats$` snapshot, then completes `stats$` and `batches$`. Idempotent:
+   * every call returns the same promise. Never rejects.
+   */
+  close(): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    this.#closed = true;
+    this.#closing = this.flush().then(() => {
+      this.#cancelStatsAction();
+      this.#statsDirty = true;
+      this.#emitStats();
+      this.#requests.complete();
+      this.#statsChanges.complete();
+      this.#batches.complete();
+    });
+    return this.#closing;
+  }
+
+  /** Same as {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** @internal Enqueues with a callback told the outcome (used by handles). Returns false when the
+   *  request ended at once (invalid, duplicate, dropped); the callback is then called already. */
+  enqueueTracked(target: CdpTarget, id: string, group: boolean, onSettled: (outcome: ReleaseOutcome) => void): void {
+    this.#enqueueChecked(target, id, group, onSettled);
+  }
+
+  #enqueueChecked(target: CdpTarget, id: string, group: boolean, onSettled: ((outcome: ReleaseOutcome) => void) | undefined): void {
+    const counters = this.#counters;
+    counters.enqueued++;
+    let immediate: ReleaseOutcome | null = null;
+    if (!isCdpTarget(target) || !isReleasableId(id)) {
+      counters.invalid++;
+      immediate = 'invalid';
+    } else if (this.#closed) {
+      counters.dropped++;
+      immediate = 'dropped';
+    } else {
+      const key = group ? GROUP_KEY_PREFIX + id : id;
+      let keys = this.#keys.get(target);
+      if (keys === undefined) {
+        keys = new Set<string>();
+        this.#keys.set(target, keys);
+      }
+      if (keys.has(key)) {
+        counters.duplicate++;
+        immediate = 'duplicate';
+      } else {
+        keys.add(key);
+        counters.pending++;
+        const request = {
+          target,
+          objectId: group ? undefined : id,
+          objectGroup: group ? id : undefined,
+          key,
+          epoch: this.#barrier.enter(),
+          onSettled,
+        } as TrackedRequest;
+        this.#requests.next(request);
+      }
+    }
+    this.#statsDirty = true;
+    if (this.#statsAction === null) {
+      this.#statsAction = this.#scheduler.schedule(() => {
+        this.#statsAction = null;
+        this.#emitStats();
+      });
+    }
+    if (immediate !== null && onSettled !== undefined) onSettled(immediate);
+  }
+
+  #onSettled(request: TrackedRequest, outcome: ReleaseOutcome): void {
+    const counters = this.#counters;
+    if (SENT_OUTCOMES.has(outcome)) counters.inFlight--;
+    else counters.pending--;
+    counters[outcome]++;
+    this.#statsDirty = true;
+    const keys = this.#keys.get(request.target);
+    if (keys !== undefined && keys.delete(request.key) && keys.size === 0) this.#keys.delete(request.target);
+    this.#barrier.leave(request.epoch);
+    request.onSettled?.(outcome);
+  }
+
+  #emitStats(): void {
+    if (!this.#statsDirty) return;
+    this.#statsDirty = false;
+    this.#statsChanges.next(this.#counters.snapshot());
+  }
+
+  #cancelStatsAction(): void {
+    if (this.#statsAction !== null) {
+      this.#statsAction.unsubscribe();
+      this.#statsAction = null;
+    }
+  }
+}

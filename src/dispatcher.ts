@@ -1,0 +1,292 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+import { classifyReleaseError, type ReleaseOutcome } from './outcome.js';
+import type { ResolvedBatchOptions } from './options.js';
+import { ReleaseQueue } from './queue.js';
+import { isValidRequest, type ReleaseRequest } from './request.js';
+import type { BatchReport } from './stats.js';
+import type { CdpTarget } from './target.js';
+
+/**
+ * Callbacks the dispatcher makes as requests move through it; the batcher keeps its statistics and
+ * deduplication with them. They run synchronously, must not throw, and must not assume any order
+ * between different requests' callbacks.
+ */
+export interface ReleaseListener<R extends ReleaseRequest = ReleaseRequest> {
+  /** A batch of `size` requests was cut from the source and handed to the dispatcher. */
+  batch?(size: number): void;
+  /** `request` is being sent to its target now (it leaves `pending`, enters `inFlight`). */
+  sent?(request: R): void;
+  /** `request` ended; called exactly once per request given to the dispatcher. */
+  settled?(request: R, outcome: ReleaseOutcome): void;
+}
+
+const enum CallState {
+  Waiting,
+  Sent,
+  Settled,
+}
+
+/** The open batch a call belongs to: counts its outcomes until the last one settles. */
+class BatchState {
+  remaining: number;
+  released = 0;
+  gone = 0;
+  failed = 0;
+  timedOut = 0;
+  dropped = 0;
+  invalid = 0;
+
+  constructor(
+    readonly index: number,
+    readonly size: number,
+    readonly startedAt: number,
+  ) {
+    this.remaining = size;
+  }
+
+  count(outcome: ReleaseOutcome): void {
+    switch (outcome) {
+      case 'released': this.released++; break;
+      case 'gone': this.gone++; break;
+      case 'failed': this.failed++; break;
+      case 'timedOut': this.timedOut++; break;
+      case 'dropped': this.dropped++; break;
+      default: this.invalid++; break;
+    }
+  }
+
+  report(now: number): BatchReport {
+    return {
+      index: this.index,
+      size: this.size,
+      released: this.released,
+      gone: this.gone,
+      failed: this.failed,
+      timedOut: this.timedOut,
+      dropped: this.dropped,
+      invalid: this.invalid,
+      durationMs: now - this.startedAt,
+    };
+  }
+}
+
+/** One release call. Holds its request (and so its target) only until it settles. */
+class ReleaseCall<R extends ReleaseRequest> {
+  state = CallState.Waiting;
+  deadline = 0;
+
+  constructor(
+    public request: R | null,
+    public lane: TargetLane<R> | null,
+    readonly batch: BatchState,
+  ) {}
+}
+
+/**
+ * Everything the dispatcher holds for one target: calls waiting for a slot, calls sent in send
+ * order (for the timeout sweep), and the timer of the oldest one. Deleted as soon as the target has
+ * nothing waiting and nothing in flight, so a settled target is never retained.
+ */
+class TargetLane<R extends ReleaseRequest> {
+  readonly waiting = new ReleaseQueue<ReleaseCall<R>>();
+  readonly sent = new ReleaseQueue<ReleaseCall<R>>();
+  inFlight = 0;
+  timer: Subscription | null = null;
+  pumping = false;
+
+  constructor(readonly target: CdpTarget) {}
+}
+
+/**
+ * The dispatcher behind {@link batchReleases}: sends each batch as concurrent calls without waiting
+ * on earlier batches, keeps at most `maxInFlight` calls outstanding per target (the rest wait, in
+ * order), gives every call its own error and timeout handling, and reports each batch once its last
+ * call settled.
+ */
+export class ReleaseDispatcher<R extends ReleaseRequest> {
+  readonly #lanes = new Map<CdpTarget, TargetLane<R>>();
+  readonly #maxInFlight: number;
+  readonly #timeoutMs: number;
+  readonly #scheduler: SchedulerLike;
+  readonly #listener: ReleaseListener<R>;
+  readonly #report: (report: BatchReport) => void;
+  #batchIndex = 0;
+  #openBatches = 0;
+  #tornDown = false;
+
+  /** Called whenever the last open batch settles. */
+  onIdle: (() => void) | null = null;
+
+  constructor(options: ResolvedBatchOptions, listener: ReleaseListener<R>, report: (report: BatchReport) => void) {
+    this.#maxInFlight = options.maxInFlight;
+    this.#timeoutMs = options.timeoutMs;
+    this.#scheduler = options.scheduler;
+    this.#listener = listener;
+    this.#report = report;
+  }
+
+  /** No batch is open: every request given so far has settled. */
+  get idle(): boolean {
+    return this.#openBatches === 0;
+  }
+
+  dispatch(requests: readonly R[]): void {
+    const batch = new BatchState(++this.#batchIndex, requests.length, this.#scheduler.now());
+    this.#openBatches++;
+    this.#listener.batch?.(requests.length);
+    for (const request of requests) {
+      if (this.#tornDown || !isValidRequest(request)) {
+        this.#settle(new ReleaseCall<R>(request, null, batch), this.#tornDown ? 'dropped' : 'invalid');
+        continue;
+      }
+      let lane = this.#lanes.get(request.target);
+      if (lane === undefined) {
+        lane = new TargetLane<R>(request.target);
+        this.#lanes.set(request.target, lane);
+      }
+      const call = new ReleaseCall<R>(request, lane, batch);
+      if (lane.inFlight < this.#maxInFlight && lane.waiting.length === 0) {
+        this.#send(call, lane);
+      } else {
+        lane.waiting.push(call);
+      }
+    }
+  }
+
+  /**
+   * The subscriber went away: calls still waiting for a slot are settled as `dropped`; calls in
+   * flight keep their handlers and timeouts, so each still ends in exactly one outcome (within
+   * `timeoutMs` at the latest).
+   */
+  teardown(): void {
+    this.#tornDown = true;
+    for (const lane of [...this.#lanes.values()]) {
+      for (const call of lane.waiting.drain()) this.#settle(call, 'dropped');
+      this.#releaseLaneIfIdle(lane);
+    }
+  }
+
+  #send(call: ReleaseCall<R>, lane: TargetLane<R>): void {
+    const request = call.request as R;
+    call.state = CallState.Sent;
+    call.deadline = this.#scheduler.now() + this.#timeoutMs;
+    lane.inFlight++;
+    lane.sent.push(call);
+    if (lane.timer === null) this.#armTimer(lane);
+    this.#listener.sent?.(request);
+
+    let answer: unknown;
+    try {
+      answer = request.objectId !== undefined
+        ? lane.target.send('Runtime.releaseObject', { objectId: request.objectId })
+        : lane.target.send('Runtime.releaseObjectGroup', { objectGroup: request.objectGroup });
+    } catch (error) {
+      // A client that throws synchronously (closed connection, hostile target): one outcome, no throw.
+      this.#settleError(call, error);
+      return;
+    }
+    this.#await(call, answer);
+  }
+
+  #await(call: ReleaseCall<R>, answer: unknown): void {
+    if (answer === null || (typeof answer !== 'object' && typeof answer !== 'function')) {
+      // Not a promise: the target answered synchronously with a value.
+      this.#settle(call, 'released');
+      return;
+    }
+    try {
+      const then = (answer as PromiseLike<unknown>).then;
+      if (typeof then !== 'function') {
+        this.#settle(call, 'released');
+        return;
+      }
+      then.call(
+        answer,
+        () => this.#settle(call, 'released'),
+        (error: unknown) => this.#settleError(call, error),
+      );
+    } catch (error) {
+      this.#settleError(call, error);
+    }
+  }
+
+  #settleError(call: ReleaseCall<R>, error: unknown): void {
+    this.#settle(call, classifyReleaseError(error).outcome);
+  }
+
+  #settle(call: ReleaseCall<R>, outcome: ReleaseOutcome): void {
+    if (call.state === CallState.Settled) return; // a late answer after a timeout, or a second answer
+    const wasSent = call.state === CallState.Sent;
+    call.state = CallState.Settled;
+    const request = call.request as R;
+    const lane = call.lane;
+    call.request = null;
+    call.lane = null;
+    this.#listener.settled?.(request, outcome);
+
+    if (lane !== null && wasSent) {
+      lane.inFlight--;
+      // Calls mostly settle in send order; drop settled ones from the head so `sent` stays as
+      // short as what is really outstanding.
+      let head = lane.sent.peek();
+      while (head !== undefined && head.state === CallState.Settled) {
+        lane.sent.shift();
+        head = lane.sent.peek();
+      }
+      this.#pump(lane);
+    }
+
+    const batch = call.batch;
+    batch.count(outcome);
+    if (--batch.remaining === 0) {
+      this.#openBatches--;
+      this.#report(batch.report(this.#scheduler.now()));
+      if (this.#openBatches === 0) this.onIdle?.();
+    }
+  }
+
+  /** Sends waiting calls while the lane has free slots. Iterative: a target whose `send` throws
+   *  synchronously must not recurse once per waiting call. */
+  #pump(lane: TargetLane<R>): void {
+    if (lane.pumping) return;
+    lane.pumping = true;
+    try {
+      while (lane.inFlight < this.#maxInFlight && lane.waiting.length > 0) {
+        this.#send(lane.waiting.shift() as ReleaseCall<R>, lane);
+      }
+    } finally {
+      lane.pumping = false;
+    }
+    this.#releaseLaneIfIdle(lane);
+  }
+
+  #releaseLaneIfIdle(lane: TargetLane<R>): void {
+    if (lane.inFlight === 0 && lane.waiting.length === 0 && !lane.pumping) {
+      if (lane.timer !== null) {
+        lane.timer.unsubscribe();
+        lane.timer = null;
+      }
+      if (this.#lanes.get(lane.target) === lane) this.#lanes.delete(lane.target);
+    }
+  }
+
+  /** One timer per lane, due when its oldest outstanding call times out. */
+  #armTimer(lane: TargetLane<R>): void {
+    const head = lane.sent.peek();
+    if (head === undefined) return;
+    const delay = Math.max(0, head.deadline - this.#scheduler.now());
+    lane.timer = this.#scheduler.schedule(() => this.#sweep(lane), delay);
+  }
+
+  #sweep(lane: TargetLane<R>): void {
+    lane.timer = null;
+    const now = this.#scheduler.now();
+    let head = lane.sent.peek();
+    while (head !== undefined && (head.state === CallState.Settled || head.deadline <= now)) {
+      lane.sent.shift();
+      if (head.state !== CallState.Settled) this.#settle(head, 'timedOut');
+      head = lane.sent.peek();
+    }
+    if (lane.timer === null && lane.inFlight > 0) this.#armTimer(lane);
+  }
+}

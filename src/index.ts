@@ -1,0 +1,16 @@
+export { ReleaseBatcher } from './ReleaseBatcher.js';
+export type { ReleaseBatcherOptions } from './ReleaseBatcher.js';
+export { bufferMicrotask } from './operators/bufferMicrotask.js';
+export { batchReleases } from './operators/batchReleases.js';
+export type { BatchReleasesOptions } from './operators/batchReleases.js';
+export type { ReleaseListener } from './dispatcher.js';
+export { initReleaseWorker, isReleaseWorkerInitialised, tryRelease } from './worker.js';
+export { classifyReleaseError } from './outcome.js';
+export type { ReleaseOutcome, ErrorClassification } from './outcome.js';
+export { statsBalance } from './stats.js';
+export type { ReleaseStats, BatchReport } from './stats.js';
+export type { ReleaseRequest } from './request.js';
+export { isCdpTarget } from './target.js';
+export type { CdpTarget } from './target.js';
+export { DEFAULT_MAX_BATCH, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MS } from './options.js';
+export type { BatchOptions } from './options.js';

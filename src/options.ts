@@ -1,0 +1,75 @@
+import { asapScheduler, type SchedulerLike } from 'rxjs';
+
+/** Releases per batch, as in the Rust original (`chromey` drains up to 64 per wake). */
+export const DEFAULT_MAX_BATCH = 64;
+
+/**
+ * Most release calls outstanding per target. Measured on 2 cores with Chromium and
+ * chrome-remote-interface: 64 × 2–4 batches in flight is that client's best window (its response
+ * handler costs O(outstanding commands)), while a puppeteer-core session and a raw WebSocket keep
+ * gaining up to 64 × 8–16. 256 sits in chrome-remote-interface's best window and is within a few
+ * percent of the others' best; see the README's benchmark section.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 256;
+
+/** Per call, as chromey's `request_timeout` and puppeteer's `protocolTimeout`. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Options of the {@link batchReleases} operator and of {@link ReleaseBatcher}. */
+export interface BatchOptions {
+  /** Releases per batch (the `bufferCount` of the pipeline); an integer >= 1. Default 64. */
+  readonly maxBatch?: number;
+  /** Most CDP calls outstanding per target; an integer >= 1. Default {@link DEFAULT_MAX_IN_FLIGHT}. */
+  readonly maxInFlight?: number;
+  /** Per call: past it the call counts as `timedOut` and frees its slot. Finite, > 0. Default 30 000. */
+  readonly timeoutMs?: number;
+  /**
+   * Scheduler of the flush window (delay 0) and of the call timeouts (delay `timeoutMs`).
+   * Default `asapScheduler`: a partial batch goes out at the end of the current microtask checkpoint.
+   * Tests pass a `TestScheduler`.
+   */
+  readonly scheduler?: SchedulerLike;
+}
+
+export interface ResolvedBatchOptions {
+  readonly maxBatch: number;
+  readonly maxInFlight: number;
+  readonly timeoutMs: number;
+  readonly scheduler: SchedulerLike;
+}
+
+function positiveInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be an integer >= 1, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
+/** Validates options; throws a `RangeError` naming the first bad one. */
+export function resolveBatchOptions(options: BatchOptions | undefined): ResolvedBatchOptions {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object') {
+    throw new RangeError(`options must be an object, got ${describe(options)}`);
+  }
+  const maxBatch = positiveInteger('maxBatch', options.maxBatch, DEFAULT_MAX_BATCH);
+  const maxInFlight = positiveInteger('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new RangeError(`timeoutMs must be a finite number > 0, got ${describe(timeoutMs)}`);
+  }
+  const scheduler = options.scheduler ?? asapScheduler;
+  if (typeof scheduler !== 'object' || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
+    throw new RangeError(`scheduler must be an RxJS SchedulerLike, got ${describe(scheduler)}`);
+  }
+  return { maxBatch, maxInFlight, timeoutMs, scheduler };
+}

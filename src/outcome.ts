@@ -1,0 +1,86 @@
+/**
+ * How one release ended. Every request given to a batcher ends in exactly one of these.
+ *
+ * - `released`: Chrome answered success.
+ * - `gone`: Chrome or the client said the object, its context, its session or its target no longer
+ *   exists — the object is not held by Chrome any more, which is what a release wants.
+ * - `failed`: any other error.
+ * - `timedOut`: no answer within `timeoutMs`; the call's slot was freed.
+ * - `dropped`: never sent (target forgotten or dead, batcher closed, pipeline unsubscribed).
+ * - `duplicate`: the same (target, objectId) was already pending or in flight.
+ * - `invalid`: objectId / objectGroup not a non-empty string, or a target without `send()`.
+ */
+export type ReleaseOutcome = 'released' | 'gone' | 'failed' | 'timedOut' | 'dropped' | 'duplicate' | 'invalid';
+
+/** What an error answer from a release call means. */
+export interface ErrorClassification {
+  readonly outcome: 'gone' | 'failed';
+  /** The whole session or target is gone (not only this object): later calls would fail too. */
+  readonly targetGone: boolean;
+}
+
+// Messages that say the session / target / connection is gone, so every object on it is gone.
+// Chrome: `Session with given id not found.` (code -32001), `Target crashed`.
+// puppeteer-core: TargetCloseError `Target closed`, `Session closed. Most likely the page has been closed.`
+// playwright-core: `Target page, context or browser has been closed`, `Target closed`.
+// chrome-remote-interface: `WebSocket connection closed`; ws itself: `WebSocket is not open: readyState 3`.
+const TARGET_GONE = /Session with given id not found|Target crashed|Target closed|Session closed|has been closed|WebSocket connection closed|WebSocket is not open|Connection closed/;
+
+// Messages that say this object (or its execution context) is gone, while the session lives on.
+// Chrome: `Could not find object with given id` (released already, or an id from another session),
+// `Cannot find context with specified id`, `Inspected target navigated or closed`,
+// `Execution context was destroyed`.
+const OBJECT_GONE = /Could not find object with given id|Cannot find context with specified id|Inspected target navigated or closed|Execution context was destroyed|No target with given id/;
+
+/** CDP's "session not found" error code. */
+const SESSION_NOT_FOUND_CODE = -32001;
+
+function messageOf(error: unknown): string {
+  if (typeof error === 'string') return error;
+  if (typeof error !== 'object' || error === null) return '';
+  try {
+    const { message, response } = error as { message?: unknown; response?: { message?: unknown } };
+    const parts: string[] = [];
+    if (typeof message === 'string') parts.push(message);
+    // chrome-remote-interface's ProtocolError keeps Chrome's answer on `response`.
+    if (typeof response === 'object' && response !== null && typeof response.message === 'string') {
+      parts.push(response.message);
+    }
+    return parts.join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function codeOf(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null) return undefined;
+  try {
+    const { code, response } = error as { code?: unknown; response?: { code?: unknown } };
+    return code ?? (typeof response === 'object' && response !== null ? response.code : undefined);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Classifies the error a release call rejected with (or threw). Matches the messages Chrome and the
+ * three supported clients use for "already gone"; everything else is `failed`. Never throws, whatever
+ * the error value is.
+ *
+ * @example
+ * ```ts
+ * classifyReleaseError(new Error('Could not find object with given id')); // { outcome: 'gone', targetGone: false }
+ * ```
+ */
+export function classifyReleaseError(error: unknown): ErrorClassification {
+  const message = messageOf(error);
+  if (codeOf(error) === SESSION_NOT_FOUND_CODE || TARGET_GONE.test(message)) {
+    return TARGET_GONE_RESULT;
+  }
+  if (OBJECT_GONE.test(message)) return OBJECT_GONE_RESULT;
+  return FAILED_RESULT;
+}
+
+const TARGET_GONE_RESULT: ErrorClassification = Object.freeze({ outcome: 'gone', targetGone: true });
+const OBJECT_GONE_RESULT: ErrorClassification = Object.freeze({ outcome: 'gone', targetGone: false });
+const FAILED_RESULT: ErrorClassification = Object.freeze({ outcome: 'failed', targetGone: false });
