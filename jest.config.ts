@@ -1,3 +1,8 @@
+/**
+ * Jest loads this file through ts-node and forces `module: CommonJS`, which TypeScript 6 rejects
+ * beside `moduleResolution: nodenext`; keep the project's own module setting instead.
+ * @jest-config-loader-options {"compilerOptions": {"module": "nodenext"}, "moduleTypes": {}}
+ */
 import type { Config } from 'jest';
 
 const config: Config = {

@@ -1,0 +1,290 @@
+import { TestScheduler } from 'rxjs/testing';
+import { ReleaseBatcher } from '../src/ReleaseBatcher';
+import { statsBalance, type BatchReport, type ReleaseStats } from '../src/stats';
+import type { CdpTarget } from '../src/target';
+import { CountingScheduler } from './support/countingScheduler';
+import { VirtualTarget, protocolError } from './support/virtualTarget';
+
+/** A target answering with real promises, after `ms` (0: next macrotask). */
+function promiseTarget(ms = 0, error?: unknown): CdpTarget & { ids: string[] } {
+  const ids: string[] = [];
+  return {
+    ids,
+    send(_method: string, params: { objectId?: string; objectGroup?: string }) {
+      ids.push(params.objectId ?? params.objectGroup ?? '');
+      return new Promise((resolve, reject) => setTimeout(() => (error === undefined ? resolve({}) : reject(error)), ms));
+    },
+  } as CdpTarget & { ids: string[] };
+}
+
+describe('ReleaseBatcher', () => {
+  let testScheduler: TestScheduler;
+  beforeEach(() => {
+    testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  describe('release()', () => {
+    it('is synchronous, sends nothing before the flush window ends, then one call per release', () => {
+      const t = new VirtualTarget('t', testScheduler);
+      const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+      batcher.release(t, 'a');
+      batcher.release(t, 'b');
+      expect(t.calls).toHaveLength(0);
+      expect(batcher.stats).toMatchObject({ enqueued: 2, pending: 2, inFlight: 0 });
+      testScheduler.flush();
+      expect(t.ids).toEqual(['a', 'b']);
+      expect(batcher.stats).toMatchObject({ enqueued: 2, released: 2, pending: 0, inFlight: 0, batches: 1 });
+    });
+
+    it('sends a full batch at once, without waiting for the flush window', () => {
+      const t = new VirtualTarget('t', testScheduler);
+      const batcher = new ReleaseBatcher({ maxBatch: 3, scheduler: testScheduler });
+      for (const id of ['a', 'b', 'c', 'd']) batcher.release(t, id);
+      expect(t.ids).toEqual(['a', 'b', 'c']);
+      expect(batcher.stats).toMatchObject({ pending: 1, inFlight: 3, batches: 1 });
+      testScheduler.flush();
+      expect(t.ids).toEqual(['a', 'b', 'c', 'd']);
+      expect(batcher.stats.batches).toBe(2);
+    });
+
+    it('counts bad input as invalid, never throws, never sends it', () => {
+      const t = new VirtualTarget('t', testScheduler);
+      const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+      const hostile = new Proxy({}, { get() { throw new Error('trap'); } });
+      const bad: [unknown, unknown][] = [
+        [t, ''], [t, 42], [t, undefined], [t, null], [null, 'x'], [undefined, 'x'], [{}, 'x'], [{ send: 1 }, 'x'], [hostile, 'x'], ['target', 'x'],
+      ];
+      for (const [target, id] of bad) expect(() => batcher.release(target as CdpTarget, id as string)).not.toThrow();
+      expect(() => batcher.releaseGroup(t, '' )).not.toThrow();
+      testScheduler.flush();
+      expect(t.calls).toHaveLength(0);
+      expect(batcher.stats).toMatchObject({ enqueued: bad.length + 1, invalid: bad.length + 1, pending: 0 });
+    });
+
+    it('counts a release of a pending or in-flight (target, objectId) as duplicate and does not send it', () => {
+      const t = new VirtualTarget('t', testScheduler, () => ({ delay: 10 }));
+      const other = new VirtualTarget('other', testScheduler);
+      const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+      batcher.release(t, 'a');
+      batcher.release(t, 'a'); // pending
+      batcher.release(other, 'a'); // another target: not a duplicate
+      testScheduler.schedule(() => batcher.release(t, 'a'), 5); // in flight
+      testScheduler.schedule(() => batcher.release(t, 'a'), 20); // settled already: sent again
+      testScheduler.flush();
+      expect(t.ids).toEqual(['a', 'a']);
+      expect(other.ids).toEqual(['a']);
+      expect(batcher.stats).toMatchObject({ enqueued: 5, duplicate: 2, released: 3 });
+    });
+
+    it('keeps groups and objects with the same name apart', () => {
+      const t = new VirtualTarget('t', testScheduler);
+      const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+      batcher.release(t, 'same');
+      batcher.releaseGroup(t, 'same');
+      batcher.releaseGroup(t, 'same');
+      testScheduler.flush();
+      expect(t.calls.map((c) => c.method)).toEqual(['Runtime.releaseObject', 'Runtime.releaseObjectGroup']);
+      expect(batcher.stats).toMatchObject({ released: 2, duplicate: 1 });
+    });
+
+    it('classifies answers into released, gone, failed and timedOut', () => {
+      const t = new VirtualTarget('t', testScheduler, (id) => {
+        switch (id) {
+          case 'gone1': return { delay: 1, error: protocolError('Could not find object with given id') };
+          case 'gone2': return { delay: 1, error: protocolError('Session with given id not found.', -32001) };
+          case 'gone3': return { delay: 1, error: new Error('WebSocket connection closed') };
+          case 'fail': return { delay: 1, error: protocolError('Internal error') };
+          case 'hang': return 'never';
+          default: return { delay: 1 };
+        }
+      });
+      const batcher = new ReleaseBatcher({ scheduler: testScheduler, timeoutMs: 50 });
+      for (const id of ['ok', 'gone1', 'gone2', 'gone3', 'fail', 'hang']) batcher.release(t, id);
+      testScheduler.flush();
+      expect(batcher.stats).toMatchObject({ released: 1, gone: 3, failed: 1, timedOut: 1, inFlight: 0, pending: 0 });
+    });
+  });
+
+  describe('stats$', () => {
+    it('emits a snapshot on subscribe, then coalesced changes: O(N / maxBatch) for a burst of N', () => {
+      const t = new VirtualTarget('t', testScheduler, () => ({ delay: 1 }));
+      const batcher = new ReleaseBatcher({ maxBatch: 64, scheduler: testScheduler });
+      const seen: ReleaseStats[] = [];
+      batcher.stats$.subscribe((s) => seen.push(s));
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ enqueued: 0 });
+      for (let i = 0; i < 6400; i++) batcher.release(t, `id${i}`);
+      testScheduler.flush();
+      const last = seen[seen.length - 1] as ReleaseStats;
+      expect(last).toMatchObject({ enqueued: 6400, released: 6400, pending: 0, inFlight: 0, batches: 100 });
+      expect(seen.length).toBeGreaterThan(2);
+      expect(seen.length).toBeLessThanOrEqual(2 * (6400 / 64) + 3);
+      for (const s of seen) expect(statsBalance(s)).toBe(true);
+    });
+
+    it('follows the pipeline in virtual time', () => {
+      const pick = ({ enqueued, pending, inFlight, released }: ReleaseStats) => ({ enqueued, pending, inFlight, released });
+      const stats: ReturnType<typeof pick>[] = [];
+      testScheduler.run(({ cold }) => {
+        const t = new VirtualTarget('t', testScheduler, () => ({ delay: 3 }));
+        const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+        cold('a-b').subscribe((id) => batcher.release(t, id));
+        batcher.stats$.subscribe((s) => stats.push(pick(s)));
+      });
+      expect(stats).toEqual([
+        { enqueued: 0, pending: 0, inFlight: 0, released: 0 }, // on subscribe
+        { enqueued: 1, pending: 0, inFlight: 1, released: 0 }, // frame 0: a sent
+        { enqueued: 2, pending: 0, inFlight: 2, released: 0 }, // frame 2: b sent
+        { enqueued: 2, pending: 0, inFlight: 1, released: 1 }, // frame 3: a's batch settled
+        { enqueued: 2, pending: 0, inFlight: 0, released: 2 }, // frame 5: b's batch settled
+      ]);
+    });
+
+    it('holds the invariant at every emission with mixed outcomes', () => {
+      let n = 0;
+      const t = new VirtualTarget('t', testScheduler, () => {
+        n++;
+        return n % 5 === 0 ? 'never' : n % 3 === 0 ? { delay: 2, error: protocolError('boom') } : { delay: n % 7 };
+      });
+      const batcher = new ReleaseBatcher({ maxBatch: 8, maxInFlight: 4, timeoutMs: 30, scheduler: testScheduler });
+      const seen: ReleaseStats[] = [];
+      batcher.stats$.subscribe((s) => seen.push(s));
+      for (let i = 0; i < 200; i++) batcher.release(t, `id${i % 150}`);
+      batcher.release(t, '');
+      testScheduler.flush();
+      for (const s of seen) expect(statsBalance(s)).toBe(true);
+      expect(seen[seen.length - 1]).toMatchObject({ enqueued: 201, pending: 0, inFlight: 0, invalid: 1 });
+    });
+  });
+
+  describe('batches$', () => {
+    it('reports each settled batch with its size, outcomes and duration', () => {
+      testScheduler.run(({ expectObservable }) => {
+        const t = new VirtualTarget('t', testScheduler, (id) => (id === 'x' ? { delay: 4, error: protocolError('nope') } : { delay: 2 }));
+        const batcher = new ReleaseBatcher({ maxBatch: 2, scheduler: testScheduler });
+        const reports = batcher.batches$;
+        testScheduler.schedule(() => { batcher.release(t, 'a'); batcher.release(t, 'x'); batcher.release(t, 'c'); }, 1);
+        expectObservable(reports, '^ 10ms !').toBe('---y-x', {
+          y: { index: 2, size: 1, released: 1, gone: 0, failed: 0, timedOut: 0, dropped: 0, invalid: 0, durationMs: 2 } satisfies BatchReport,
+          x: { index: 1, size: 2, released: 1, gone: 0, failed: 1, timedOut: 0, dropped: 0, invalid: 0, durationMs: 4 } satisfies BatchReport,
+        });
+      });
+    });
+  });
+
+  describe('flush() and close()', () => {
+    it('flush settles when everything enqueued before it settled, not later releases', async () => {
+      const slow = promiseTarget(30);
+      const batcher = new ReleaseBatcher();
+      batcher.release(slow, 'a');
+      const flushed = batcher.flush();
+      batcher.release(promiseTarget(300), 'late');
+      await flushed;
+      expect(batcher.stats).toMatchObject({ released: 1, inFlight: 1 });
+      await batcher.close();
+    });
+
+    it('flush on an idle batcher settles at once', async () => {
+      const batcher = new ReleaseBatcher();
+      await expect(batcher.flush()).resolves.toBeUndefined();
+    });
+
+    it('emits the last batch report before flush settles', async () => {
+      const batcher = new ReleaseBatcher();
+      const events: string[] = [];
+      batcher.batches$.subscribe(() => events.push('report'));
+      batcher.release(promiseTarget(1), 'a');
+      await batcher.flush();
+      events.push('flushed');
+      expect(events).toEqual(['report', 'flushed']);
+    });
+
+    it('close flushes, emits the final stats, completes both streams and drops later releases', async () => {
+      const t = promiseTarget(5);
+      const batcher = new ReleaseBatcher();
+      const stats: ReleaseStats[] = [];
+      let statsDone = false;
+      let batchesDone = false;
+      batcher.stats$.subscribe({ next: (s) => stats.push(s), complete: () => (statsDone = true) });
+      batcher.batches$.subscribe({ complete: () => (batchesDone = true) });
+      batcher.release(t, 'a');
+      const closing = batcher.close();
+      expect(batcher.close()).toBe(closing);
+      batcher.release(t, 'after');
+      await closing;
+      expect(statsDone && batchesDone).toBe(true);
+      expect(t.ids).toEqual(['a']);
+      expect(stats[stats.length - 1]).toMatchObject({ enqueued: 2, released: 1, dropped: 1, pending: 0, inFlight: 0 });
+      batcher.release(t, 'later');
+      expect(batcher.stats).toMatchObject({ enqueued: 3, dropped: 2 });
+      const late: ReleaseStats[] = [];
+      let lateDone = false;
+      batcher.stats$.subscribe({ next: (s) => late.push(s), complete: () => (lateDone = true) });
+      expect(late).toHaveLength(1);
+      expect(lateDone).toBe(true);
+    });
+
+    it('Symbol.asyncDispose closes', async () => {
+      const batcher = new ReleaseBatcher();
+      await batcher[Symbol.asyncDispose]();
+      expect(batcher.closed).toBe(true);
+    });
+
+    it('counts errors without rejecting flush, and raises no unhandled rejection', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (e: unknown): void => { unhandled.push(e); };
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const batcher = new ReleaseBatcher();
+        batcher.release(promiseTarget(1, new Error('Target closed')), 'a');
+        batcher.release(promiseTarget(1, new Error('weird')), 'b');
+        await batcher.close();
+        await new Promise((r) => setTimeout(r, 20));
+        expect(batcher.stats).toMatchObject({ gone: 1, failed: 1 });
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+    });
+  });
+
+  describe('scheduling', () => {
+    it('schedules nothing while idle: no flush, no timer, no stats emission pending', () => {
+      const counting = new CountingScheduler(testScheduler);
+      const t = new VirtualTarget('t', testScheduler, () => ({ delay: 5 }));
+      const batcher = new ReleaseBatcher({ scheduler: counting });
+      expect(counting.active).toBe(0);
+      batcher.release(t, 'a');
+      expect(counting.active).toBeGreaterThan(0);
+      testScheduler.flush();
+      expect(batcher.stats.released).toBe(1);
+      expect(counting.active).toBe(0);
+    });
+
+    it('a lone release is on the wire before any timer callback runs', async () => {
+      const order: string[] = [];
+      const target = { send: () => { order.push('sent'); return Promise.resolve({}); } };
+      const batcher = new ReleaseBatcher();
+      setTimeout(() => order.push('timer'), 0);
+      batcher.release(target, 'a');
+      await new Promise((r) => setTimeout(r, 10));
+      expect(order).toEqual(['sent', 'timer']);
+    });
+  });
+
+  describe('options', () => {
+    it.each([
+      [{ maxBatch: 0 }, /maxBatch/],
+      [{ maxBatch: 1.5 }, /maxBatch/],
+      [{ maxInFlight: -1 }, /maxInFlight/],
+      [{ maxInFlight: Number.POSITIVE_INFINITY }, /maxInFlight/],
+      [{ timeoutMs: -5 }, /timeoutMs/],
+      [{ timeoutMs: Number.NaN }, /timeoutMs/],
+      [{ timeoutMs: Number.POSITIVE_INFINITY }, /timeoutMs/],
+      [{ scheduler: {} }, /scheduler/],
+    ])('rejects %p with a RangeError naming the option', (options, name) => {
+      expect(() => new ReleaseBatcher(options as never)).toThrow(RangeError);
+      expect(() => new ReleaseBatcher(options as never)).toThrow(name);
+    });
+  });
+});

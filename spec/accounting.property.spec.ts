@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { VirtualTimeScheduler } from 'rxjs';
+import type { ReleaseOutcome } from '../src/outcome';
+import { ReleaseBatcher } from '../src/ReleaseBatcher';
+import { statsBalance, type ReleaseStats } from '../src/stats';
+import type { CdpTarget } from '../src/target';
+import { VirtualAnswer, protocolError } from './support/virtualTarget';
+
+/** A target whose answers the property decides, one outstanding call at a time. */
+class ScriptedTarget implements CdpTarget {
+  readonly outstanding: VirtualAnswer[] = [];
+  sends = 0;
+  constructor(readonly mode: 'promise' | 'throws' | 'value') {}
+  send(): PromiseLike<unknown> {
+    this.sends++;
+    if (this.mode === 'throws') throw new Error('Target closed');
+    if (this.mode === 'value') return 42 as unknown as PromiseLike<unknown>;
+    const answer = new VirtualAnswer();
+    this.outstanding.push(answer);
+    return answer;
+  }
+}
+
+type Step =
+  | { kind: 'release'; target: number; id: number; group: boolean }
+  | { kind: 'invalid'; which: number }
+  | { kind: 'answer'; target: number; index: number; how: 'ok' | 'fail' | 'gone' | 'twice' }
+  | { kind: 'advance'; ms: number }
+  | { kind: 'close' };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('release' as const), target: fc.nat(3), id: fc.nat(12), group: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('invalid' as const), which: fc.nat(3) }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('answer' as const), target: fc.nat(3), index: fc.nat(8), how: fc.constantFrom('ok' as const, 'fail' as const, 'gone' as const, 'twice' as const) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 120 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const) }) },
+);
+
+function advance(scheduler: VirtualTimeScheduler, ms: number): void {
+  scheduler.maxFrames = scheduler.now() + ms;
+  scheduler.flush();
+}
+
+describe('accounting (property)', () => {
+  it('for any interleaving, the invariant holds at every moment and every request ends in exactly one outcome', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { minLength: 1, maxLength: 120 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (steps, maxBatch, maxInFlight) => {
+          const scheduler = new VirtualTimeScheduler(undefined, 0);
+          const targets = [new ScriptedTarget('promise'), new ScriptedTarget('promise'), new ScriptedTarget('throws'), new ScriptedTarget('value')];
+          const batcher = new ReleaseBatcher({ maxBatch, maxInFlight, timeoutMs: 100, scheduler });
+          const emissions: ReleaseStats[] = [];
+          batcher.stats$.subscribe((s) => emissions.push(s));
+          const outcomes: ReleaseOutcome[][] = [];
+          let closing: Promise<void> | null = null;
+
+          const track = (target: CdpTarget, id: unknown, group: boolean): void => {
+            const seen: ReleaseOutcome[] = [];
+            outcomes.push(seen);
+            batcher.enqueueTracked(target, id as string, group, (o) => seen.push(o));
+          };
+
+          for (const s of steps) {
+            switch (s.kind) {
+              case 'release':
+                track(targets[s.target] as CdpTarget, `obj-${s.id}`, s.group);
+                break;
+              case 'invalid':
+                track([null, {}, targets[0], targets[1]][s.which] as CdpTarget, [`x`, 'y', '', 7][s.which], false);
+                break;
+              case 'answer': {
+                const t = targets[s.target] as ScriptedTarget;
+                const answer = t.outstanding.splice(s.index % Math.max(1, t.outstanding.length), 1)[0];
+                if (answer === undefined) break;
+                if (s.how === 'ok') answer.resolve();
+                else if (s.how === 'fail') answer.reject(protocolError('Internal error'));
+                else if (s.how === 'gone') answer.reject(protocolError('Could not find object with given id'));
+                else { answer.resolve(); answer.reject(new Error('second answer')); }
+                break;
+              }
+              case 'advance':
+                advance(scheduler, s.ms);
+                break;
+              case 'close':
+                closing ??= batcher.close();
+                break;
+            }
+            expect(statsBalance(batcher.stats)).toBe(true);
+          }
+
+          closing ??= batcher.close();
+          advance(scheduler, 1000); // flush windows run, every unanswered call times out
+          await closing;
+
+          const final = batcher.stats;
+          expect(final.pending).toBe(0);
+          expect(final.inFlight).toBe(0);
+          expect(statsBalance(final)).toBe(true);
+          for (const e of emissions) expect(statsBalance(e)).toBe(true);
+          expect(emissions[emissions.length - 1]).toEqual(final);
+          expect(final.enqueued).toBe(outcomes.length);
+          for (const o of outcomes) expect(o).toHaveLength(1);
+          const count = (name: ReleaseOutcome): number => outcomes.filter((o) => o[0] === name).length;
+          for (const name of ['released', 'gone', 'failed', 'timedOut', 'dropped', 'duplicate', 'invalid'] as const) {
+            expect(final[name]).toBe(count(name));
+          }
+          const sends = targets.reduce((n, t) => n + t.sends, 0);
+          expect(sends).toBe(final.released + final.gone + final.failed + final.timedOut);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,43 @@
+import { classifyReleaseError } from '../src/outcome';
+
+describe('classifyReleaseError', () => {
+  it.each([
+    'Could not find object with given id',
+    'Cannot find context with specified id',
+    'Inspected target navigated or closed',
+    'Execution context was destroyed.',
+  ])('object gone: %s', (message) => {
+    expect(classifyReleaseError(new Error(message))).toEqual({ outcome: 'gone', targetGone: false });
+  });
+
+  it.each([
+    'Session with given id not found.',
+    'Target crashed',
+    'Protocol error (Runtime.releaseObject): Target closed',
+    'Protocol error (Runtime.releaseObject): Session closed. Most likely the page has been closed.',
+    'Target page, context or browser has been closed',
+    'WebSocket connection closed',
+    'WebSocket is not open: readyState 3 (CLOSED)',
+  ])('target gone: %s', (message) => {
+    expect(classifyReleaseError(new Error(message))).toEqual({ outcome: 'gone', targetGone: true });
+  });
+
+  it('reads chrome-remote-interface ProtocolError responses and the -32001 code', () => {
+    expect(classifyReleaseError({ message: 'x', response: { code: -32000, message: 'Could not find object with given id' } }).outcome).toBe('gone');
+    expect(classifyReleaseError({ code: -32001, message: 'whatever' })).toEqual({ outcome: 'gone', targetGone: true });
+    expect(classifyReleaseError({ response: { code: -32001, message: '' } }).targetGone).toBe(true);
+  });
+
+  it.each([[new Error('Internal error')], [undefined], [null], [42], ['Could not find object with given id'], [{ message: 17 }]])(
+    'never throws, other errors are failed: %p', (error) => {
+      expect(() => classifyReleaseError(error)).not.toThrow();
+    });
+
+  it('other messages are failed', () => {
+    expect(classifyReleaseError(new Error('Internal error')).outcome).toBe('failed');
+    expect(classifyReleaseError(undefined).outcome).toBe('failed');
+    expect(classifyReleaseError('Could not find object with given id').outcome).toBe('gone');
+    const hostile = new Proxy({}, { get() { throw new Error('trap'); } });
+    expect(classifyReleaseError(hostile).outcome).toBe('failed');
+  });
+});
