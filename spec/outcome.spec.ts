@@ -33,6 +33,11 @@ describe('classifyReleaseError', () => {
       expect(() => classifyReleaseError(error)).not.toThrow();
     });
 
+  it('socket errors of a connection that went away are target gone', () => {
+    expect(classifyReleaseError(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toEqual({ outcome: 'gone', targetGone: true });
+    expect(classifyReleaseError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })).targetGone).toBe(true);
+  });
+
   it('other messages are failed', () => {
     expect(classifyReleaseError(new Error('Internal error')).outcome).toBe('failed');
     expect(classifyReleaseError(undefined).outcome).toBe('failed');

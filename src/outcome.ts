@@ -23,8 +23,9 @@ export interface ErrorClassification {
 // Chrome: `Session with given id not found.` (code -32001), `Target crashed`.
 // puppeteer-core: TargetCloseError `Target closed`, `Session closed. Most likely the page has been closed.`
 // playwright-core: `Target page, context or browser has been closed`, `Target closed`.
-// chrome-remote-interface: `WebSocket connection closed`; ws itself: `WebSocket is not open: readyState 3`.
-const TARGET_GONE = /Session with given id not found|Target crashed|Target closed|Session closed|has been closed|WebSocket connection closed|WebSocket is not open|Connection closed/;
+// chrome-remote-interface: `WebSocket connection closed`; ws itself: `WebSocket is not open: readyState 3`;
+// Node: `socket hang up`.
+const TARGET_GONE = /Session with given id not found|Target crashed|Target closed|Session closed|has been closed|WebSocket connection closed|WebSocket is not open|Connection closed|socket hang up/;
 
 // Messages that say this object (or its execution context) is gone, while the session lives on.
 // Chrome: `Could not find object with given id` (released already, or an id from another session),
@@ -34,6 +35,10 @@ const OBJECT_GONE = /Could not find object with given id|Cannot find context wit
 
 /** CDP's "session not found" error code. */
 const SESSION_NOT_FOUND_CODE = -32001;
+
+// Node's socket errors when the connection under a client went away mid-burst (seen with
+// chrome-remote-interface when a tab is closed while releases are being written: `write EPIPE`).
+const CONNECTION_GONE_CODES: ReadonlySet<unknown> = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ERR_STREAM_WRITE_AFTER_END', 'ERR_STREAM_DESTROYED']);
 
 function messageOf(error: unknown): string {
   if (typeof error === 'string') return error;
@@ -74,7 +79,8 @@ function codeOf(error: unknown): unknown {
  */
 export function classifyReleaseError(error: unknown): ErrorClassification {
   const message = messageOf(error);
-  if (codeOf(error) === SESSION_NOT_FOUND_CODE || TARGET_GONE.test(message)) {
+  const code = codeOf(error);
+  if (code === SESSION_NOT_FOUND_CODE || CONNECTION_GONE_CODES.has(code) || TARGET_GONE.test(message)) {
     return TARGET_GONE_RESULT;
   }
   if (OBJECT_GONE.test(message)) return OBJECT_GONE_RESULT;

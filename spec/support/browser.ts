@@ -1,0 +1,103 @@
+import CDP from 'chrome-remote-interface';
+import { launchChromium, type LaunchedChromium } from '../../src/browser/launchChromium';
+
+export type Client = CDP.Client;
+
+/** Starts one headless Chromium for the enclosing `describe`, and stops it (by pid) afterwards. */
+export function useChromium(): { readonly current: LaunchedChromium } {
+  const holder: { current: LaunchedChromium | null } = { current: null };
+  beforeAll(async () => {
+    holder.current = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await holder.current?.close();
+  }, 30_000);
+  return {
+    get current(): LaunchedChromium {
+      if (holder.current === null) throw new Error('Chromium not started');
+      return holder.current;
+    },
+  };
+}
+
+/** A new tab, and a chrome-remote-interface client connected to it alone. */
+export async function openPage(port: number): Promise<{ client: Client; targetId: string; close: () => Promise<void> }> {
+  const target = await CDP.New({ port, url: 'about:blank' });
+  const client = await CDP({ port, target: target.id });
+  return {
+    client,
+    targetId: target.id,
+    close: async () => {
+      await client.close().catch(() => undefined);
+      await CDP.Close({ port, id: target.id }).catch(() => undefined);
+    },
+  };
+}
+
+/** Sends a command on a flat-mode session of a browser-level connection. */
+export type SessionSend = (method: string, params?: object) => Promise<unknown>;
+
+/** Page code that builds `count` objects of ~`size` numbers each and returns them in one array. */
+const MAKE = (count: number, size: number): string =>
+  `Array.from({ length: ${count} }, (_, i) => ({ i, data: new Array(${size}).fill(i) }))`;
+
+/**
+ * Mints `count` remote objects in the page with few round trips: evaluates arrays of 1,000 fresh
+ * objects and lists their elements with `Runtime.getProperties`. The arrays' own ids are released
+ * at once (they are not part of the result); only the elements stay held by the inspector.
+ */
+export async function mintObjects(send: SessionSend, count: number, size = 16, objectGroup?: string): Promise<string[]> {
+  const ids: string[] = [];
+  while (ids.length < count) {
+    const n = Math.min(1000, count - ids.length);
+    const { result } = (await send('Runtime.evaluate', { expression: MAKE(n, size), objectGroup })) as { result: { objectId: string } };
+    const props = (await send('Runtime.getProperties', { objectId: result.objectId, ownProperties: true, objectGroup })) as {
+      result: { name: string; value?: { objectId?: string } }[];
+      internalProperties?: { value?: { objectId?: string } }[];
+    };
+    for (const p of props.result) if (/^\d+$/.test(p.name) && p.value?.objectId) ids.push(p.value.objectId);
+    for (const p of props.internalProperties ?? []) if (p.value?.objectId) await send('Runtime.releaseObject', { objectId: p.value.objectId });
+    await send('Runtime.releaseObject', { objectId: result.objectId });
+  }
+  return ids;
+}
+
+/** The page's V8 heap after a full garbage collection. */
+export async function heapAfterGc(send: SessionSend): Promise<number> {
+  await send('HeapProfiler.collectGarbage');
+  await send('HeapProfiler.collectGarbage');
+  const { usedSize } = (await send('Runtime.getHeapUsage')) as { usedSize: number };
+  return usedSize;
+}
+
+/** How many of `ids` Chrome still knows; each unknown one answers `Could not find object with given id`. */
+export async function countAlive(send: SessionSend, ids: readonly string[]): Promise<{ alive: number; notFound: number; other: string[] }> {
+  let alive = 0;
+  let notFound = 0;
+  const other: string[] = [];
+  await Promise.all(ids.map(async (objectId) => {
+    try {
+      await send('Runtime.getProperties', { objectId, ownProperties: true });
+      alive++;
+    } catch (e) {
+      const message = (e as Error).message;
+      if (message.includes('Could not find object with given id')) notFound++;
+      else other.push(message);
+    }
+  }));
+  return { alive, notFound, other };
+}
+
+/** Collects unhandled rejections while `body` runs (plus a short grace period). */
+export async function noUnhandledRejections<T>(body: () => Promise<T>): Promise<{ result: T; unhandled: unknown[] }> {
+  const unhandled: unknown[] = [];
+  const on = (e: unknown): void => { unhandled.push(e); };
+  process.on('unhandledRejection', on);
+  try {
+    const result = await body();
+    await new Promise((r) => setTimeout(r, 50));
+    return { result, unhandled };
+  } finally {
+    process.off('unhandledRejection', on);
+  }
+}
