@@ -5,6 +5,7 @@ import { ReleaseQueue } from './queue.js';
 import { isValidRequest, type ReleaseRequest } from './request.js';
 import type { BatchReport } from './stats.js';
 import type { CdpTarget } from './target.js';
+import { corkForThisTick, socketOf } from './transport.js';
 
 /**
  * Callbacks the dispatcher makes as requests move through it; the batcher keeps its statistics and
@@ -93,8 +94,12 @@ class TargetLane<R extends ReleaseRequest> {
   inFlight = 0;
   timer: Subscription | null = null;
   pumping = false;
+  /** The client's socket when it can be corked (chrome-remote-interface), found once per lane. */
+  readonly socket: ReturnType<typeof socketOf>;
 
-  constructor(readonly target: CdpTarget) {}
+  constructor(readonly target: CdpTarget) {
+    this.socket = socketOf(target);
+  }
 }
 
 /**
@@ -174,6 +179,7 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     lane.sent.push(call);
     if (lane.timer === null) this.#armTimer(lane);
     this.#listener.sent?.(request);
+    if (lane.socket !== null) corkForThisTick(lane.socket);
 
     let answer: unknown;
     try {

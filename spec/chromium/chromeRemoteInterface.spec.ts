@@ -2,7 +2,7 @@ import CDP from 'chrome-remote-interface';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
 import type { CdpTarget } from '../../src/target';
-import { countAlive, heapAfterGc, mintObjects, noUnhandledRejections, openPage, useChromium, type SessionSend } from '../support/browser';
+import { countAlive, heapAfterGc, mintObjects, noUnhandledRejections, openPage, sendOf, useChromium, type SessionSend } from '../support/browser';
 
 jest.setTimeout(120_000);
 
@@ -12,7 +12,7 @@ describe('against a real headless Chromium, through chrome-remote-interface', ()
   it('released ids are really gone: Chrome then answers "Could not find object with given id"', async () => {
     const page = await openPage(chromium.current.port);
     try {
-      const send: SessionSend = (m, p) => page.client.send(m as never, p as never);
+      const send = sendOf(page.client);
       const ids = await mintObjects(send, 2_000);
       const keep = ids.slice(0, 50);
       const released = ids.slice(50);
@@ -35,7 +35,7 @@ describe('against a real headless Chromium, through chrome-remote-interface', ()
   it('100,000 released objects bring the page heap back within 10%; unreleased ones do not', async () => {
     const page = await openPage(chromium.current.port);
     try {
-      const send: SessionSend = (m, p) => page.client.send(m as never, p as never);
+      const send = sendOf(page.client);
       // Warm up first: the inspector's injected script and the compiled page code are allocated on
       // first use and stay; "where it started" is the heap of a page already being crawled.
       for (const id of await mintObjects(send, 1_000)) await send('Runtime.releaseObject', { objectId: id });
@@ -65,7 +65,7 @@ describe('against a real headless Chromium, through chrome-remote-interface', ()
       for (let i = 0; i < 3; i++) {
         const { targetId } = await browser.Target.createTarget({ url: 'about:blank' });
         const { sessionId } = await browser.Target.attachToTarget({ targetId, flatten: true });
-        const send: SessionSend = (m, p) => browser.send(m as never, (p ?? {}) as never, sessionId);
+        const send = sendOf(browser, sessionId);
         // A flat-mode session as a target: the batcher sees each as its own target.
         const target: CdpTarget = { send: (method, params) => browser.send(method, params, sessionId) };
         sessions.push({ sessionId, targetId, target, send });
@@ -88,7 +88,7 @@ describe('against a real headless Chromium, through chrome-remote-interface', ()
   it('a page closed while its releases are in flight: no throw, no unhandled rejection, flush settles', async () => {
     const page = await openPage(chromium.current.port);
     const { unhandled } = await noUnhandledRejections(async () => {
-      const send: SessionSend = (m, p) => page.client.send(m as never, p as never);
+      const send = sendOf(page.client);
       const ids = await mintObjects(send, 5_000);
       const batcher = new ReleaseBatcher({ timeoutMs: 5_000 });
       for (const id of ids) expect(() => batcher.release(page.client, id)).not.toThrow();

@@ -34,8 +34,14 @@ export async function openPage(port: number): Promise<{ client: Client; targetId
   };
 }
 
-/** Sends a command on a flat-mode session of a browser-level connection. */
+/** Sends one CDP command and resolves with its result. */
 export type SessionSend = (method: string, params?: object) => Promise<unknown>;
+
+/** chrome-remote-interface's promise form of `send`, untyped (its typings pick the callback form for unknown method names). */
+export function sendOf(client: Client, sessionId?: string): SessionSend {
+  const untyped = client as unknown as { send(method: string, params?: object, sessionId?: string): Promise<unknown> };
+  return (method, params) => untyped.send(method, params ?? {}, sessionId);
+}
 
 /** Page code that builds `count` objects of ~`size` numbers each and returns them in one array. */
 const MAKE = (count: number, size: number): string =>
