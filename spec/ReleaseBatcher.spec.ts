@@ -12,9 +12,9 @@ function promiseTarget(ms = 0, error?: unknown): CdpTarget & { ids: string[] } {
     ids,
     send(_method: string, params: { objectId?: string; objectGroup?: string }) {
       ids.push(params.objectId ?? params.objectGroup ?? '');
-      return new Promise((resolve, reject) => setTimeout(() => (error === undefined ? resolve({}) : reject(error)), ms));
+      return new Promise((resolve, reject) => setTimeout(() => (error === undefined ? resolve({}) : reject(error as Error)), ms));
     },
-  } as CdpTarget & { ids: string[] };
+  };
 }
 
 describe('ReleaseBatcher', () => {

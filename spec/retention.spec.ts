@@ -10,7 +10,7 @@ function makeTarget(answer: (id: string) => string): CdpTarget {
       if (how === 'never') return new Promise(() => undefined);
       return how === 'ok' ? Promise.resolve({}) : Promise.reject(new Error(how));
     },
-  } as CdpTarget;
+  };
 }
 
 describe('retention', () => {

@@ -177,7 +177,7 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     call.deadline = this.#scheduler.now() + this.#timeoutMs;
     lane.inFlight++;
     lane.sent.push(call);
-    if (lane.timer === null) this.#armTimer(lane);
+    this.#ensureTimer(lane);
     this.#listener.sent?.(request);
     if (lane.socket !== null) corkForThisTick(lane.socket);
 
@@ -201,13 +201,11 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
       return;
     }
     try {
-      const then = (answer as PromiseLike<unknown>).then;
-      if (typeof then !== 'function') {
+      if (typeof (answer as { then?: unknown }).then !== 'function') {
         this.#settle(call, 'released');
         return;
       }
-      then.call(
-        answer,
+      (answer as PromiseLike<unknown>).then(
         () => this.#settle(call, 'released'),
         (error: unknown) => this.#settleError(call, error),
       );
@@ -277,9 +275,9 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   }
 
   /** One timer per lane, due when its oldest outstanding call times out. */
-  #armTimer(lane: TargetLane<R>): void {
+  #ensureTimer(lane: TargetLane<R>): void {
     const head = lane.sent.peek();
-    if (head === undefined) return;
+    if (head === undefined || lane.timer !== null) return;
     const delay = Math.max(0, head.deadline - this.#scheduler.now());
     lane.timer = this.#scheduler.schedule(() => this.#sweep(lane), delay);
   }
@@ -293,6 +291,6 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
       if (head.state !== CallState.Settled) this.#settle(head, 'timedOut');
       head = lane.sent.peek();
     }
-    if (lane.timer === null && lane.inFlight > 0) this.#armTimer(lane);
+    if (lane.inFlight > 0) this.#ensureTimer(lane); // settling above may have armed it already
   }
 }

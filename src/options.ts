@@ -56,20 +56,22 @@ function describe(value: unknown): string {
 }
 
 /** Validates options; throws a `RangeError` naming the first bad one. */
-export function resolveBatchOptions(options: BatchOptions | undefined): ResolvedBatchOptions {
-  if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object') {
-    throw new RangeError(`options must be an object, got ${describe(options)}`);
+export function resolveBatchOptions(input: BatchOptions | undefined): ResolvedBatchOptions {
+  // Callers from plain JavaScript can pass anything: check what is there, not what the type says.
+  const given: unknown = input ?? {};
+  if (typeof given !== 'object' || given === null) {
+    throw new RangeError(`options must be an object, got ${describe(given)}`);
   }
+  const options = given as { [K in keyof BatchOptions]?: unknown };
   const maxBatch = positiveInteger('maxBatch', options.maxBatch, DEFAULT_MAX_BATCH);
   const maxInFlight = positiveInteger('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new RangeError(`timeoutMs must be a finite number > 0, got ${describe(timeoutMs)}`);
   }
-  const scheduler = options.scheduler ?? asapScheduler;
-  if (typeof scheduler !== 'object' || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
+  const scheduler = (options.scheduler ?? asapScheduler) as Partial<SchedulerLike> | null;
+  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
     throw new RangeError(`scheduler must be an RxJS SchedulerLike, got ${describe(scheduler)}`);
   }
-  return { maxBatch, maxInFlight, timeoutMs, scheduler };
+  return { maxBatch, maxInFlight, timeoutMs, scheduler: scheduler as SchedulerLike };
 }

@@ -44,12 +44,13 @@ function messageOf(error: unknown): string {
   if (typeof error === 'string') return error;
   if (typeof error !== 'object' || error === null) return '';
   try {
-    const { message, response } = error as { message?: unknown; response?: { message?: unknown } };
+    const { message, response } = error as { message?: unknown; response?: unknown };
     const parts: string[] = [];
     if (typeof message === 'string') parts.push(message);
     // chrome-remote-interface's ProtocolError keeps Chrome's answer on `response`.
-    if (typeof response === 'object' && response !== null && typeof response.message === 'string') {
-      parts.push(response.message);
+    if (typeof response === 'object' && response !== null) {
+      const inner = (response as { message?: unknown }).message;
+      if (typeof inner === 'string') parts.push(inner);
     }
     return parts.join('\n');
   } catch {
@@ -60,8 +61,8 @@ function messageOf(error: unknown): string {
 function codeOf(error: unknown): unknown {
   if (typeof error !== 'object' || error === null) return undefined;
   try {
-    const { code, response } = error as { code?: unknown; response?: { code?: unknown } };
-    return code ?? (typeof response === 'object' && response !== null ? response.code : undefined);
+    const { code, response } = error as { code?: unknown; response?: unknown };
+    return code ?? (typeof response === 'object' && response !== null ? (response as { code?: unknown }).code : undefined);
   } catch {
     return undefined;
   }

@@ -10,7 +10,7 @@ import NodeEnvironment from 'jest-environment-node';
 export default class CrossRealmErrorEnvironment extends NodeEnvironment {
   override async setup(): Promise<void> {
     await super.setup();
-    const SandboxError = this.global.Error as ErrorConstructor;
+    const SandboxError = this.global.Error;
     const outerHasInstance = Function.prototype[Symbol.hasInstance];
     Object.defineProperty(SandboxError, Symbol.hasInstance, {
       // Subclasses (TypeError, RangeError, ...) inherit this method: keep them strict.

@@ -94,22 +94,22 @@ export async function launchChromium(options: { executablePath?: string; args?: 
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     if (stderr.length < 20_000) stderr += d.toString();
   });
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     child.once('error', () => resolve());
   });
-  let exitedYet = false;
-  void exited.then(() => (exitedYet = true));
-  let spawnError: Error | null = null;
-  child.once('error', (e) => (spawnError = e));
+  // Written by the child's event handlers; an object so the launch loop re-reads it each time.
+  const state: { exited: boolean; error: Error | null } = { exited: false, error: null };
+  void exited.then(() => (state.exited = true));
+  child.once('error', (e) => (state.error = e));
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      if (!exitedYet) {
+      if (!state.exited) {
         killGroup(child, 'SIGTERM');
         const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 3_000);
         await exited;
@@ -124,9 +124,9 @@ export async function launchChromium(options: { executablePath?: string; args?: 
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const portFile = join(userDataDir, 'DevToolsActivePort');
   for (;;) {
-    if (spawnError !== null || exitedYet) {
+    if (state.error !== null || state.exited) {
       await close();
-      const reason = spawnError !== null ? (spawnError as Error).message : `exited early: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
+      const reason = state.error !== null ? state.error.message : `exited early: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
       throw new ChromiumLaunchError(`could not start ${executablePath}: ${reason}`);
     }
     if (existsSync(portFile)) {

@@ -1,0 +1,44 @@
+// One lint config for the whole repository (flat config: ESLint 10 no longer reads .eslintrc.*).
+import js from '@eslint/js';
+import rxjs from 'eslint-plugin-rxjs-x';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.mjs', '**/*.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  rxjs.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // Numbers and booleans in template literals read fine in messages.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // `(x) => subscriber.next(x)` is the RxJS idiom; braces around every callback add nothing.
+      '@typescript-eslint/no-confusing-void-expression': 'off',
+    },
+  },
+  {
+    // Tests build fakes and drive hostile inputs on purpose.
+    files: ['spec/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-empty-function': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/no-unnecessary-condition': 'off',
+      '@typescript-eslint/require-await': 'off',
+      'rxjs-x/no-ignored-subscription': 'off',
+      'rxjs-x/no-topromise': 'off',
+      // `ref = null` before a GC is how retention tests drop their last reference.
+      'no-useless-assignment': 'off',
+    },
+  },
+);
