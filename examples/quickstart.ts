@@ -16,8 +16,7 @@ async function main(): Promise<void> {
   const chromium = await launchChromium();
   try {
     const client = await CDP({ port: chromium.port });
-    const send = client as unknown as { send(method: string, params?: object): Promise<any> };
-    const heap = async (): Promise<number> => {
+        const heap = async (): Promise<number> => {
       await client.HeapProfiler.collectGarbage();
       return (await client.Runtime.getHeapUsage()).usedSize;
     };
@@ -31,8 +30,8 @@ async function main(): Promise<void> {
     const ids: string[] = [];
     while (ids.length < OBJECTS) {
       const { result } = await client.Runtime.evaluate({ expression: 'Array.from({ length: 1000 }, (_, i) => ({ i, data: new Array(16).fill(i) }))' });
-      const { result: props } = await send.send('Runtime.getProperties', { objectId: result.objectId, ownProperties: true });
-      for (const p of props as { name: string; value?: { objectId?: string } }[]) if (/^\d+$/.test(p.name) && p.value?.objectId) ids.push(p.value.objectId);
+      const { result: props } = await client.Runtime.getProperties({ objectId: result.objectId as string, ownProperties: true });
+      for (const p of props) if (/^\d+$/.test(p.name) && p.value?.objectId) ids.push(p.value.objectId);
       await client.Runtime.releaseObject({ objectId: result.objectId as string });
     }
     const holding = await heap();
