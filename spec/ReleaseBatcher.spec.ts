@@ -88,18 +88,22 @@ describe('ReleaseBatcher', () => {
     });
 
     it('classifies answers into released, gone, failed and timedOut', () => {
-      const t = new VirtualTarget('t', testScheduler, (id) => {
+      const answers = (id: string) => {
         switch (id) {
           case 'gone1': return { delay: 1, error: protocolError('Could not find object with given id') };
           case 'gone2': return { delay: 1, error: protocolError('Session with given id not found.', -32001) };
           case 'gone3': return { delay: 1, error: new Error('WebSocket connection closed') };
           case 'fail': return { delay: 1, error: protocolError('Internal error') };
-          case 'hang': return 'never';
+          case 'hang': return 'never' as const;
           default: return { delay: 1 };
         }
-      });
+      };
+      const t = new VirtualTarget('t', testScheduler, answers);
       const batcher = new ReleaseBatcher({ scheduler: testScheduler, timeoutMs: 50 });
-      for (const id of ['ok', 'gone1', 'gone2', 'gone3', 'fail', 'hang']) batcher.release(t, id);
+      for (const id of ['ok', 'gone1', 'fail', 'hang']) batcher.release(t, id);
+      // session-level answers on targets of their own: they end their target (see lifecycle tests)
+      batcher.release(new VirtualTarget('s2', testScheduler, answers), 'gone2');
+      batcher.release(new VirtualTarget('s3', testScheduler, answers), 'gone3');
       testScheduler.flush();
       expect(batcher.stats).toMatchObject({ released: 1, gone: 3, failed: 1, timedOut: 1, inFlight: 0, pending: 0 });
     });

@@ -7,9 +7,26 @@ import type { ReleaseOutcome } from './outcome.js';
 import { isReleasableId, type ReleaseRequest } from './request.js';
 import { ReleaseCounters, type BatchReport, type ReleaseStats } from './stats.js';
 import { isCdpTarget, type CdpTarget } from './target.js';
+import { isTargetGone } from './targetLifecycle.js';
+import { RemoteObjectHandleImpl, type RemoteObjectHandle, type RemoteObjectLike } from './handle.js';
+import { ReleaseScopeImpl, type ReleaseScope } from './scope.js';
 
 /** Options of {@link ReleaseBatcher}. Invalid values throw a `RangeError` naming the option. */
-export type ReleaseBatcherOptions = BatchOptions;
+export interface ReleaseBatcherOptions extends BatchOptions {
+  /**
+   * Release handles that are garbage-collected without `dispose()`, and count them in `leaked`.
+   * Off by default: it registers every adopted handle with a `FinalizationRegistry` (a few hundred
+   * nanoseconds and ~100 bytes per handle, plus GC work), and a collected handle is released only
+   * when the GC gets to it — late, but never forgotten.
+   */
+  readonly trackLeaks?: boolean;
+}
+
+/** What the leak registry keeps for a handle, to release it after the handle is collected. */
+interface LeakRecord {
+  readonly target: CdpTarget;
+  readonly objectId: string;
+}
 
 /** A request as the batcher enqueues it: with its flush epoch and deduplication key. */
 type TrackedRequest = ReleaseRequest & {
@@ -62,6 +79,11 @@ export class ReleaseBatcher implements AsyncDisposable {
   #statsAction: Subscription | null = null;
   #closed = false;
   #closing: Promise<void> | null = null;
+  /** Targets forgotten by {@link forget}: later releases to them are dropped. Weak. */
+  readonly #forgotten = new WeakSet<CdpTarget>();
+  readonly #forget$ = new Subject<CdpTarget>();
+  readonly #leaks: FinalizationRegistry<LeakRecord> | null;
+  readonly #onHandleDisposed: ((handle: RemoteObjectHandleImpl) => void) | null;
 
   /** Live statistics: a snapshot on subscribe, then one per change, coalesced (a burst of N releases
    *  gives O(N / maxBatch) emissions). Completes when the batcher is closed. */
@@ -73,7 +95,17 @@ export class ReleaseBatcher implements AsyncDisposable {
 
   constructor(options: ReleaseBatcherOptions = {}) {
     const resolved = resolveBatchOptions(options);
+    const trackLeaks = (options as { trackLeaks?: unknown }).trackLeaks ?? false;
+    if (typeof trackLeaks !== 'boolean') throw new RangeError(`trackLeaks must be a boolean, got ${typeof trackLeaks}`);
     this.#scheduler = resolved.scheduler;
+    if (trackLeaks) {
+      const leaks = new FinalizationRegistry<LeakRecord>((leak) => this.#onLeaked(leak));
+      this.#leaks = leaks;
+      this.#onHandleDisposed = (handle) => leaks.unregister(handle);
+    } else {
+      this.#leaks = null;
+      this.#onHandleDisposed = null;
+    }
     const listener: ReleaseListener<TrackedRequest> = {
       batch: () => {
         this.#counters.batches++;
@@ -86,7 +118,7 @@ export class ReleaseBatcher implements AsyncDisposable {
       },
       settled: (request, outcome) => this.#onSettled(request, outcome),
     };
-    this.#requests.pipe(batchReleases<TrackedRequest>({ ...resolved, listener })).subscribe({
+    this.#requests.pipe(batchReleases<TrackedRequest>({ ...resolved, listener, forget$: this.#forget$ })).subscribe({
       next: (report) => {
         this.#batches.next(report);
         this.#emitStats();
@@ -140,6 +172,58 @@ export class ReleaseBatcher implements AsyncDisposable {
   }
 
   /**
+   * The target is gone (its page closed, its session detached, its renderer crashed): its pending
+   * releases are dropped unsent, its calls in flight settle as `gone` at once instead of waiting for
+   * `timeoutMs`, and later releases to it are dropped. Never throws.
+   *
+   * {@link criSession} targets and chrome-remote-interface clients are forgotten automatically; with
+   * puppeteer-core or playwright-core, call this from the page's `close` / `crash` events.
+   *
+   * @example
+   * ```ts
+   * page.once('close', () => batcher.forget(session));
+   * ```
+   */
+  forget(target: CdpTarget): void {
+    if (!isCdpTarget(target)) return;
+    this.#forgotten.add(target);
+    this.#forget$.next(target); // a no-op once closed: nothing is left to drop then
+  }
+
+  /**
+   * Wraps a remote object (or its id) in a handle that releases it on `dispose()` — `using` and
+   * `await using` work. A remote object without `objectId` (a primitive) gives a handle whose dispose
+   * does nothing; anything else that is not an id is counted `invalid` when disposed. Never throws.
+   *
+   * @example
+   * ```ts
+   * await using node = batcher.adopt(client, (await client.DOM.resolveNode({ nodeId })).object);
+   * ```
+   */
+  adopt(target: CdpTarget, remoteObjectOrId: RemoteObjectLike): RemoteObjectHandle {
+    const handle = new RemoteObjectHandleImpl(this, target, remoteObjectOrId, this.#onHandleDisposed);
+    if (this.#leaks !== null && handle.objectId !== '') {
+      this.#leaks.register(handle, { target, objectId: handle.objectId }, handle);
+    }
+    return handle;
+  }
+
+  /**
+   * A new object group on `target`, released with one `Runtime.releaseObjectGroup` when the scope is
+   * disposed. Prefer it whenever objects share a lifetime (one page visit, one request): it replaces
+   * one round trip per object with one per scope.
+   *
+   * @example
+   * ```ts
+   * await using scope = batcher.scope(client);
+   * await client.Runtime.evaluate({ expression: 'document.links', objectGroup: scope.objectGroup });
+   * ```
+   */
+  scope(target: CdpTarget): ReleaseScope {
+    return new ReleaseScopeImpl(this, target);
+  }
+
+  /**
    * Resolves when every release enqueued before this call has settled (in any outcome). Never
    * rejects. Releases enqueued afterwards are not waited for.
    */
@@ -160,6 +244,7 @@ export class ReleaseBatcher implements AsyncDisposable {
       this.#statsDirty = true;
       this.#emitStats();
       this.#requests.complete();
+      this.#forget$.complete();
       this.#statsChanges.complete();
       this.#batches.complete();
     });
@@ -171,8 +256,8 @@ export class ReleaseBatcher implements AsyncDisposable {
     return this.close();
   }
 
-  /** @internal Enqueues with a callback told the outcome (used by handles). Returns false when the
-   *  request ended at once (invalid, duplicate, dropped); the callback is then called already. */
+  /** @internal Enqueues with a callback told the outcome (used by handles and scopes). When the
+   *  request ends at once (invalid, duplicate, dropped) the callback is called before this returns. */
   enqueueTracked(target: CdpTarget, id: string, group: boolean, onSettled: (outcome: ReleaseOutcome) => void): void {
     this.#enqueueChecked(target, id, group, onSettled);
   }
@@ -184,7 +269,7 @@ export class ReleaseBatcher implements AsyncDisposable {
     if (!isCdpTarget(target) || !isReleasableId(id)) {
       counters.invalid++;
       immediate = 'invalid';
-    } else if (this.#closed) {
+    } else if (this.#closed || this.#forgotten.has(target) || isTargetGone(target)) {
       counters.dropped++;
       immediate = 'dropped';
     } else {
@@ -231,6 +316,11 @@ export class ReleaseBatcher implements AsyncDisposable {
     if (keys !== undefined && keys.delete(request.key) && keys.size === 0) this.#keys.delete(request.target);
     this.#barrier.leave(request.epoch);
     request.onSettled?.(outcome);
+  }
+
+  #onLeaked(leak: LeakRecord): void {
+    this.#counters.leaked++;
+    this.#enqueueChecked(leak.target, leak.objectId, false, undefined);
   }
 
   #emitStats(): void {

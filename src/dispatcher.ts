@@ -6,6 +6,7 @@ import { isValidRequest, type ReleaseRequest } from './request.js';
 import type { BatchReport } from './stats.js';
 import type { CdpTarget } from './target.js';
 import { corkForThisTick, socketOf } from './transport.js';
+import { isTargetGone, markTargetGone, watchTarget } from './targetLifecycle.js';
 
 /**
  * Callbacks the dispatcher makes as requests move through it; the batcher keeps its statistics and
@@ -96,6 +97,8 @@ class TargetLane<R extends ReleaseRequest> {
   pumping = false;
   /** The client's socket when it can be corked (chrome-remote-interface), found once per lane. */
   readonly socket: ReturnType<typeof socketOf>;
+  /** Stops listening for the target going away; the lane listens only while it exists. */
+  unwatch: (() => void) | null = null;
 
   constructor(readonly target: CdpTarget) {
     this.socket = socketOf(target);
@@ -110,6 +113,8 @@ class TargetLane<R extends ReleaseRequest> {
  */
 export class ReleaseDispatcher<R extends ReleaseRequest> {
   readonly #lanes = new Map<CdpTarget, TargetLane<R>>();
+  /** Targets forgotten here: their later requests are dropped unsent. Weak: never retains them. */
+  readonly #forgotten = new WeakSet<CdpTarget>();
   readonly #maxInFlight: number;
   readonly #timeoutMs: number;
   readonly #scheduler: SchedulerLike;
@@ -144,10 +149,15 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
         this.#settle(new ReleaseCall<R>(request, null, batch), this.#tornDown ? 'dropped' : 'invalid');
         continue;
       }
+      if (this.#forgotten.has(request.target) || isTargetGone(request.target)) {
+        this.#settle(new ReleaseCall<R>(request, null, batch), 'dropped');
+        continue;
+      }
       let lane = this.#lanes.get(request.target);
       if (lane === undefined) {
         lane = new TargetLane<R>(request.target);
         this.#lanes.set(request.target, lane);
+        lane.unwatch = watchTarget(request.target, (target) => this.forget(target));
       }
       const call = new ReleaseCall<R>(request, lane, batch);
       if (lane.inFlight < this.#maxInFlight && lane.waiting.length === 0) {
@@ -169,6 +179,26 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
       for (const call of lane.waiting.drain()) this.#settle(call, 'dropped');
       this.#releaseLaneIfIdle(lane);
     }
+  }
+
+  /**
+   * The target is gone: its calls waiting for a slot are settled `dropped` (never sent), its calls
+   * in flight `gone` at once — after a renderer crash Chrome answers nothing on that session, so
+   * waiting would hold each for `timeoutMs` — and its later requests are dropped unsent.
+   */
+  forget(target: CdpTarget): void {
+    this.#forgotten.add(target);
+    const lane = this.#lanes.get(target);
+    if (lane === undefined) return;
+    const wasPumping = lane.pumping; // forgotten from inside a send (a "target closed" thrown at once)
+    lane.pumping = true; // nothing may be sent to it while it is being emptied
+    try {
+      for (const call of lane.waiting.drain()) this.#settle(call, 'dropped');
+      for (const call of lane.sent.drain()) if (call.state === CallState.Sent) this.#settle(call, 'gone');
+    } finally {
+      lane.pumping = wasPumping;
+    }
+    this.#releaseLaneIfIdle(lane);
   }
 
   #send(call: ReleaseCall<R>, lane: TargetLane<R>): void {
@@ -215,7 +245,12 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   }
 
   #settleError(call: ReleaseCall<R>, error: unknown): void {
-    this.#settle(call, classifyReleaseError(error).outcome);
+    const { outcome, targetGone } = classifyReleaseError(error);
+    const target = call.lane?.target;
+    this.#settle(call, outcome);
+    // `Session with given id not found.`, `Target closed`, `WebSocket connection closed`, ...: every
+    // other call to this target would fail the same way (or never be answered). Tell every batcher.
+    if (targetGone && target !== undefined) markTargetGone(target);
   }
 
   #settle(call: ReleaseCall<R>, outcome: ReleaseOutcome): void {
@@ -269,6 +304,10 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
       if (lane.timer !== null) {
         lane.timer.unsubscribe();
         lane.timer = null;
+      }
+      if (lane.unwatch !== null) {
+        lane.unwatch();
+        lane.unwatch = null;
       }
       if (this.#lanes.get(lane.target) === lane) this.#lanes.delete(lane.target);
     }

@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { CdpTarget } from '../target.js';
 import { ReleaseDispatcher, type ReleaseListener } from '../dispatcher.js';
 import { resolveBatchOptions, type BatchOptions } from '../options.js';
 import type { ReleaseRequest } from '../request.js';
@@ -9,6 +10,12 @@ import { bufferMicrotask } from './bufferMicrotask.js';
 export interface BatchReleasesOptions<R extends ReleaseRequest = ReleaseRequest> extends BatchOptions {
   /** Told when each batch is cut, each request is sent and each request settles. Must not throw. */
   readonly listener?: ReleaseListener<R>;
+  /**
+   * Targets that are gone: each one's waiting calls are dropped unsent, its in-flight calls settled
+   * `gone` at once, and its later requests dropped. (Targets marked gone process-wide — a detached
+   * `criSession`, a disconnected client, a "target closed" answer — are forgotten without this.)
+   */
+  readonly forget$?: Observable<CdpTarget>;
 }
 
 /**
@@ -74,7 +81,9 @@ export function batchReleases<R extends ReleaseRequest = ReleaseRequest>(
           if (dispatcher.idle) subscriber.complete();
         },
       });
+      const forgetting = options.forget$?.subscribe((target) => dispatcher.forget(target));
       return () => {
+        forgetting?.unsubscribe();
         upstream.unsubscribe();
         dispatcher.teardown();
       };

@@ -1,0 +1,173 @@
+import { TestScheduler } from 'rxjs/testing';
+import { ReleaseBatcher } from '../src/ReleaseBatcher';
+import type { CdpTarget } from '../src/target';
+import { exposeGc } from './support/gc';
+import { VirtualTarget } from './support/virtualTarget';
+
+function promiseTarget(ms: number): CdpTarget & { ids: string[] } {
+  const ids: string[] = [];
+  return {
+    ids,
+    send: (_m: string, p: { objectId?: string; objectGroup?: string }) => {
+      ids.push(p.objectId ?? p.objectGroup ?? '');
+      return new Promise((resolve) => setTimeout(() => resolve({}), ms));
+    },
+  } as CdpTarget & { ids: string[] };
+}
+
+describe('RemoteObjectHandle (batcher.adopt)', () => {
+  let testScheduler: TestScheduler;
+  beforeEach(() => {
+    testScheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+  });
+
+  it('dispose enqueues the release once; later calls and Symbol.dispose do nothing more', () => {
+    const t = new VirtualTarget('t', testScheduler);
+    const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+    const handle = batcher.adopt(t, { type: 'object', objectId: 'obj-1' });
+    expect(handle.objectId).toBe('obj-1');
+    expect(handle.target).toBe(t);
+    expect(handle.disposed).toBe(false);
+    handle.dispose();
+    handle.dispose();
+    handle[Symbol.dispose]();
+    expect(handle.disposed).toBe(true);
+    testScheduler.flush();
+    expect(t.ids).toEqual(['obj-1']);
+    expect(batcher.stats).toMatchObject({ enqueued: 1, released: 1 });
+  });
+
+  it('accepts a bare objectId', () => {
+    const t = new VirtualTarget('t', testScheduler);
+    const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+    batcher.adopt(t, 'obj-2').dispose();
+    testScheduler.flush();
+    expect(t.ids).toEqual(['obj-2']);
+  });
+
+  it('a remote object without objectId (a primitive) gives a handle whose dispose does nothing', async () => {
+    const t = new VirtualTarget('t', testScheduler);
+    const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+    const handle = batcher.adopt(t, { type: 'number', value: 42 } as never);
+    expect(handle.objectId).toBe('');
+    handle.dispose();
+    await handle[Symbol.asyncDispose]();
+    testScheduler.flush();
+    expect(t.calls).toHaveLength(0);
+    expect(batcher.stats.enqueued).toBe(0);
+  });
+
+  it('bad input is counted invalid when disposed, never thrown', () => {
+    const t = new VirtualTarget('t', testScheduler);
+    const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+    for (const bad of [null, 42, {}, { objectId: 7 }, '']) {
+      expect(() => batcher.adopt(t, bad as never).dispose()).not.toThrow();
+    }
+    expect(() => batcher.adopt(null as never, 'x').dispose()).not.toThrow();
+    testScheduler.flush();
+    expect(t.calls).toHaveLength(0);
+    expect(batcher.stats).toMatchObject({ enqueued: 6, invalid: 6 });
+  });
+
+  it('Symbol.asyncDispose resolves when that release settled, not before', async () => {
+    const t = promiseTarget(40);
+    const batcher = new ReleaseBatcher();
+    const handle = batcher.adopt(t, 'slow');
+    let settled = false;
+    const done = handle[Symbol.asyncDispose]().then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(t.ids).toEqual(['slow']);
+    expect(settled).toBe(false);
+    await done;
+    expect(batcher.stats).toMatchObject({ released: 1, inFlight: 0 });
+    await expect(handle[Symbol.asyncDispose]()).resolves.toBeUndefined(); // again: already settled
+  });
+
+  it('works with `using` and `await using` as compiled for Node 20', async () => {
+    const t = promiseTarget(5);
+    const batcher = new ReleaseBatcher();
+    {
+      using a = batcher.adopt(t, 'using-1');
+      expect(a.disposed).toBe(false);
+    }
+    expect(batcher.stats.enqueued).toBe(1);
+    {
+      await using b = batcher.adopt(t, 'await-using-1');
+      expect(b.disposed).toBe(false);
+    }
+    // `await using` waited for the release itself
+    expect(batcher.stats).toMatchObject({ enqueued: 2, released: 2 });
+    await using closing = batcher;
+    expect(closing.closed).toBe(false);
+  });
+
+  describe('trackLeaks', () => {
+    const leakOne = (batcher: ReleaseBatcher, target: CdpTarget): void => {
+      batcher.adopt(target, 'leaky'); // never disposed, no reference kept
+    };
+
+    it('releases a handle collected without dispose and counts it leaked', async () => {
+      const gc = exposeGc();
+      const t = promiseTarget(1);
+      const batcher = new ReleaseBatcher({ trackLeaks: true });
+      leakOne(batcher, t);
+      const disposed = batcher.adopt(t, 'disposed');
+      disposed.dispose();
+      for (let i = 0; i < 50 && batcher.stats.leaked === 0; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await batcher.flush();
+      expect(batcher.stats).toMatchObject({ leaked: 1, released: 2 });
+      expect(t.ids.sort()).toEqual(['disposed', 'leaky']);
+    });
+
+    it('is off by default: a collected handle is neither released nor counted', async () => {
+      const gc = exposeGc();
+      const t = promiseTarget(1);
+      const batcher = new ReleaseBatcher();
+      leakOne(batcher, t);
+      for (let i = 0; i < 5; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(batcher.stats).toMatchObject({ leaked: 0, enqueued: 0 });
+      expect(t.ids).toEqual([]);
+    });
+
+    it('rejects a non-boolean trackLeaks', () => {
+      expect(() => new ReleaseBatcher({ trackLeaks: 'yes' as never })).toThrow(/trackLeaks/);
+    });
+  });
+});
+
+describe('ReleaseScope (batcher.scope)', () => {
+  it('has a unique objectGroup and releases it with one Runtime.releaseObjectGroup, once', async () => {
+    const testScheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const t = new VirtualTarget('t', testScheduler);
+    const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+    const a = batcher.scope(t);
+    const b = batcher.scope(t);
+    expect(a.objectGroup).not.toBe(b.objectGroup);
+    expect(a.target).toBe(t);
+    a.dispose();
+    a[Symbol.dispose]();
+    testScheduler.flush();
+    expect(t.calls.map((c) => [c.method, c.id])).toEqual([['Runtime.releaseObjectGroup', a.objectGroup]]);
+    expect(a.disposed).toBe(true);
+    expect(b.disposed).toBe(false);
+    await a[Symbol.asyncDispose]();
+  });
+
+  it('await using waits for the group release', async () => {
+    const t = promiseTarget(20);
+    const batcher = new ReleaseBatcher();
+    let group = '';
+    {
+      await using scope = batcher.scope(t);
+      group = scope.objectGroup;
+    }
+    expect(t.ids).toEqual([group]);
+    expect(batcher.stats).toMatchObject({ released: 1, inFlight: 0 });
+  });
+});

@@ -1,0 +1,75 @@
+import { markTargetGone, type CriEvents } from './targetLifecycle.js';
+import type { CdpTarget } from './target.js';
+
+/**
+ * What {@link criSession} needs of a chrome-remote-interface client: flat-mode `send` with a
+ * session id, and events. A `CDP.Client` satisfies it without a cast.
+ */
+export interface CriClient extends CriEvents {
+  send(method: 'Runtime.releaseObject' | 'Runtime.releaseObjectGroup', params: object, sessionId: string): PromiseLike<unknown>;
+}
+
+/** A flat-mode session of a chrome-remote-interface connection, usable as a {@link CdpTarget}. */
+export interface CriSessionTarget extends CdpTarget {
+  readonly client: CriClient;
+  readonly sessionId: string;
+}
+
+const sessionsByClient = new WeakMap<object, Map<string, CriSessionTarget>>();
+
+/**
+ * A chrome-remote-interface flat-mode session as a {@link CdpTarget}. Returns the same object for
+ * the same (client, sessionId) pair, so deduplication and the per-target bound see one target.
+ *
+ * The session is forgotten by every batcher automatically — its pending releases dropped, its
+ * in-flight calls settled `gone` at once — when it detaches (`Target.detachedFromTarget`), when its
+ * renderer crashes (`Inspector.targetCrashed` on that session: Chrome then answers nothing on it), or
+ * when the client disconnects.
+ *
+ * @example
+ * ```ts
+ * const browser = await CDP({ target: browserWSEndpoint });
+ * const { sessionId } = await browser.Target.attachToTarget({ targetId, flatten: true });
+ * const page = criSession(browser, sessionId);
+ * const { result } = await browser.send('Runtime.evaluate', { expression: 'document.body' }, sessionId);
+ * batcher.release(page, result.objectId!);
+ * ```
+ * @throws TypeError when `client` has no `send`/`on` or `sessionId` is not a non-empty string.
+ */
+export function criSession(client: CriClient, sessionId: string): CriSessionTarget {
+  if (typeof client !== 'object' || typeof client.send !== 'function' || typeof client.on !== 'function') {
+    throw new TypeError('criSession: client must be a chrome-remote-interface client (with send and on)');
+  }
+  if (typeof sessionId !== 'string' || sessionId === '') {
+    throw new TypeError('criSession: sessionId must be a non-empty string');
+  }
+  let sessions = sessionsByClient.get(client);
+  if (sessions === undefined) {
+    const map = new Map<string, CriSessionTarget>();
+    sessions = map;
+    sessionsByClient.set(client, map);
+    const gone = (id: string): void => {
+      const session = map.get(id);
+      if (session === undefined) return;
+      map.delete(id);
+      markTargetGone(session);
+    };
+    client.on('Target.detachedFromTarget', (params: never) => gone((params as { sessionId: string }).sessionId));
+    client.on('Inspector.targetCrashed', (_params: never, id?: string) => {
+      if (id !== undefined) gone(id);
+    });
+    client.on('disconnect', () => {
+      for (const id of [...map.keys()]) gone(id);
+    });
+  }
+  let session = sessions.get(sessionId);
+  if (session === undefined) {
+    session = {
+      client,
+      sessionId,
+      send: (method: 'Runtime.releaseObject' | 'Runtime.releaseObjectGroup', params: object) => client.send(method, params, sessionId),
+    };
+    sessions.set(sessionId, session);
+  }
+  return session;
+}
