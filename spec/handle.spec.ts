@@ -12,7 +12,7 @@ function promiseTarget(ms: number): CdpTarget & { ids: string[] } {
       ids.push(p.objectId ?? p.objectGroup ?? '');
       return new Promise((resolve) => setTimeout(() => resolve({}), ms));
     },
-  } as CdpTarget & { ids: string[] };
+  };
 }
 
 describe('RemoteObjectHandle (batcher.adopt)', () => {

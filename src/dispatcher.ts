@@ -247,10 +247,14 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   #settleError(call: ReleaseCall<R>, error: unknown): void {
     const { outcome, targetGone } = classifyReleaseError(error);
     const target = call.lane?.target;
+    if (targetGone && target !== undefined) {
+      // `Session with given id not found.`, `Target closed`, `WebSocket connection closed`, ...: every
+      // other call to this target would fail the same way (or never be answered). End it here before
+      // this call's slot can be refilled, and tell every other batcher.
+      markTargetGone(target);
+      this.forget(target); // settles this call `gone` too
+    }
     this.#settle(call, outcome);
-    // `Session with given id not found.`, `Target closed`, `WebSocket connection closed`, ...: every
-    // other call to this target would fail the same way (or never be answered). Tell every batcher.
-    if (targetGone && target !== undefined) markTargetGone(target);
   }
 
   #settle(call: ReleaseCall<R>, outcome: ReleaseOutcome): void {

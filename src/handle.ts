@@ -43,7 +43,7 @@ export class RemoteObjectHandleImpl extends ReleaseGuard implements RemoteObject
     this.#onDisposed = onDisposed;
     const id = idOf(remoteObjectOrId);
     this.objectId = typeof id === 'string' ? id : '';
-    this.#releaseId = id === NOTHING ? null : (id as string);
+    this.#releaseId = id === NOTHING ? null : (id);
     if (this.#releaseId !== null) this.armed();
   }
 

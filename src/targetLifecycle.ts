@@ -8,9 +8,9 @@ import type { CdpTarget } from './target.js';
  * Nothing here keeps a target alive: both maps are weak, and a dispatcher watches a target only
  * while it has releases for it.
  */
-const goneTargets = new WeakSet<object>();
+const goneTargets = new WeakSet();
 const watchers = new WeakMap<object, Set<(target: CdpTarget) => void>>();
-const hookedClients = new WeakSet<object>();
+const hookedClients = new WeakSet();
 
 /** True once {@link markTargetGone} was called for `target`. */
 export function isTargetGone(target: CdpTarget): boolean {
