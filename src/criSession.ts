@@ -54,8 +54,8 @@ export function criSession(client: CriClient, sessionId: string): CriSessionTarg
       map.delete(id);
       markTargetGone(session);
     };
-    client.on('Target.detachedFromTarget', (params: never) => gone((params as { sessionId: string }).sessionId));
-    client.on('Inspector.targetCrashed', (_params: never, id?: string) => {
+    client.on('Target.detachedFromTarget', (params: object) => gone((params as { sessionId: string }).sessionId));
+    client.on('Inspector.targetCrashed', (_params: object, id?: string) => {
       if (id !== undefined) gone(id);
     });
     client.on('disconnect', () => {

@@ -50,7 +50,7 @@ export function watchTarget(target: CdpTarget, callback: (target: CdpTarget) => 
 
 /** The event side of a chrome-remote-interface client. */
 export interface CriEvents {
-  on(event: string, listener: (params: never, sessionId?: string) => void): unknown;
+  on(event: string, listener: (params: object, sessionId?: string) => void): unknown;
 }
 
 /** A chrome-remote-interface client (its `_ws` is how it is told apart from other clients). */
@@ -73,7 +73,7 @@ function hookClientEvents(target: CdpTarget): void {
   hookedClients.add(target);
   try {
     target.on('disconnect', () => markTargetGone(target));
-    target.on('Inspector.targetCrashed', (_params: never, sessionId?: string) => {
+    target.on('Inspector.targetCrashed', (_params: object, sessionId?: string) => {
       if (sessionId === undefined) markTargetGone(target);
     });
   } catch {

@@ -58,6 +58,23 @@ describe('against a real headless Chromium, through chrome-remote-interface', ()
     }
   });
 
+  it('a scope: 10,000 objects minted in its object group are all gone after one call', async () => {
+    const page = await openPage(chromium.current.port);
+    try {
+      const send = sendOf(page.client);
+      const batcher = new ReleaseBatcher();
+      const scope = batcher.scope(page.client);
+      const ids = await mintObjects(send, 10_000, 16, scope.objectGroup);
+      expect(await countAlive(send, ids.slice(0, 200))).toMatchObject({ alive: 200 });
+      await scope[Symbol.asyncDispose]();
+      expect(batcher.stats).toMatchObject({ enqueued: 1, released: 1, batches: 1 });
+      expect(await countAlive(send, ids)).toEqual({ alive: 0, notFound: 10_000, other: [] });
+      await batcher.close();
+    } finally {
+      await page.close();
+    }
+  });
+
   it('releases on several flat-mode sessions of one connection', async () => {
     const browser = await CDP({ port: chromium.current.port, target: chromium.current.browserWSEndpoint });
     const sessions: { sessionId: string; targetId: string; target: CdpTarget; send: SessionSend }[] = [];
