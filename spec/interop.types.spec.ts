@@ -23,8 +23,7 @@ export function typeChecks(puppeteerSession: PuppeteerSession, playwrightSession
   batcher.release({ post: () => Promise.resolve() }, 'id');
   // @ts-expect-error send must take the release commands
   const wrong: CdpTarget = { send: (method: 'Page.navigate', params: { url: string }) => Promise.resolve({ method, params }) };
-  void client;
-  return [puppeteerSession, playwrightSession, criClient, session, wrong];
+  return [puppeteerSession, playwrightSession, criClient, session, wrong, criSession(client, 'other-session')];
 }
 
 describe('interop types', () => {

@@ -60,7 +60,7 @@ describe('the three clients release real objects (Debian Chromium, never a downl
     const client = await CDP({ port: chromium.current.port, target: tab.id });
     try {
       const target: CdpTarget = client; // no cast
-      const send: SessionSend = (m, p) => (client.send as unknown as (m: string, p?: object) => Promise<unknown>).call(client, m, p ?? {});
+      const send: SessionSend = (m, p) => (client.send).call(client, m, p ?? {});
       await releaseRoundTrip(target, send);
     } finally {
       await client.close();
