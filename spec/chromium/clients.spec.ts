@@ -3,7 +3,7 @@ import { chromium as playwright } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import type { CdpTarget } from '../../src/target';
-import { countAlive, mintObjects, useChromium, type SessionSend } from '../support/browser';
+import { countAlive, mintObjects, sendOf, useChromium, type SessionSend } from '../support/browser';
 
 jest.setTimeout(120_000);
 
@@ -60,7 +60,7 @@ describe('the three clients release real objects (Debian Chromium, never a downl
     const client = await CDP({ port: chromium.current.port, target: tab.id });
     try {
       const target: CdpTarget = client; // no cast
-      const send: SessionSend = (m, p) => (client.send).call(client, m, p ?? {});
+      const send = sendOf(client);
       await releaseRoundTrip(target, send);
     } finally {
       await client.close();
