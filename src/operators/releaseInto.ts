@@ -1,0 +1,73 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { RemoteObjectLike } from '../handle.js';
+import type { ReleaseBatcher } from '../ReleaseBatcher.js';
+import type { ReleaseRequest } from '../request.js';
+import type { CdpTarget } from '../target.js';
+
+/** What {@link releaseInto} accepts: a request naming its target, or a remote object / id. */
+export type ReleaseInput = ReleaseRequest | RemoteObjectLike;
+
+/**
+ * Releases every remote object of the source through `batcher`: the sink of an observable crawler.
+ *
+ * <span class="informal">`tap(o => batcher.release(target, o.objectId))` plus `ignoreElements()`,
+ * and the cases in between handled: groups, primitives, bad values.</span>
+ *
+ * ```
+ * source:            -a-b--c-|
+ * releaseInto(b, t): --------|      a, b and c released as they pass
+ * ```
+ *
+ * Semantics:
+ * - `{ target, objectId }` / `{ target, objectGroup }` go to their own target; remote objects
+ *   (`{ objectId, ... }`) and bare ids to `target`.
+ * - A remote object without `objectId` (a primitive) is skipped; anything else that is not a
+ *   releasable value is counted `invalid` by the batcher. Nothing throws.
+ * - Emits nothing; completes when the source completes; a source error is forwarded (what passed
+ *   before it was already enqueued). Unsubscribing stops taking values; enqueued releases still go out.
+ *
+ * ## Example
+ * ```ts
+ * import { releaseInto } from 'cdp-release-batcher';
+ * elements$.pipe(releaseInto(batcher, client)).subscribe();
+ * ```
+ *
+ * @param batcher Where the releases are enqueued.
+ * @param target Target of values that do not name their own (remote objects and ids).
+ * @return A function that returns an Observable that emits nothing and mirrors the source's end.
+ */
+export function releaseInto<T extends ReleaseInput>(batcher: ReleaseBatcher, target?: CdpTarget): OperatorFunction<T, never> {
+  return (source) =>
+    new Observable<never>((subscriber) =>
+      source.subscribe({
+        next: (value) => releaseOne(batcher, value, target),
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+}
+
+function releaseOne(batcher: ReleaseBatcher, value: ReleaseInput, fallback: CdpTarget | undefined): void {
+  if (typeof value === 'string') {
+    batcher.release(fallback as CdpTarget, value);
+    return;
+  }
+  if (typeof value !== 'object' || (value as unknown) === null) {
+    batcher.release(fallback as CdpTarget, value as never); // counted invalid
+    return;
+  }
+  let target: unknown;
+  let objectId: unknown;
+  let objectGroup: unknown;
+  let type: unknown;
+  try {
+    ({ target, objectId, objectGroup, type } = value as { target?: unknown; objectId?: unknown; objectGroup?: unknown; type?: unknown });
+  } catch {
+    batcher.release(fallback as CdpTarget, value as never);
+    return;
+  }
+  const to = (target ?? fallback) as CdpTarget;
+  if (objectGroup !== undefined && objectId === undefined) batcher.releaseGroup(to, objectGroup as string);
+  else if (objectId === undefined && typeof type === 'string') return; // a primitive: nothing held
+  else batcher.release(to, objectId as string);
+}
