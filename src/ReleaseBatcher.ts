@@ -158,7 +158,7 @@ export class ReleaseBatcher implements AsyncDisposable {
 
   /**
    * Enqueues one `Runtime.releaseObjectGroup`: every object Chrome created with that `objectGroup`
-   * (on `Runtime.evaluate`, `callFunctionOn`, `getProperties`, `DOM.resolveNode`) goes in one call.
+   * (on `Runtime.evaluate`, `callFunctionOn`, `DOM.resolveNode`, and what `getProperties` reads from them) goes in one call.
    * Same guarantees as {@link release}.
    *
    * @example

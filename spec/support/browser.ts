@@ -50,20 +50,22 @@ const MAKE = (count: number, size: number): string =>
 /**
  * Mints `count` remote objects in the page with few round trips: evaluates arrays of 1,000 fresh
  * objects and lists their elements with `Runtime.getProperties`. The arrays' own ids are released
- * at once (they are not part of the result); only the elements stay held by the inspector.
+ * at once (they are not part of the result) unless they belong to `objectGroup`; only the elements
+ * stay held by the inspector.
  */
 export async function mintObjects(send: SessionSend, count: number, size = 16, objectGroup?: string): Promise<string[]> {
   const ids: string[] = [];
   while (ids.length < count) {
     const n = Math.min(1000, count - ids.length);
     const { result } = (await send('Runtime.evaluate', { expression: MAKE(n, size), objectGroup })) as { result: { objectId: string } };
-    const props = (await send('Runtime.getProperties', { objectId: result.objectId, ownProperties: true, objectGroup })) as {
+    // No objectGroup here: Runtime.getProperties has none; its objects join the array's group.
+    const props = (await send('Runtime.getProperties', { objectId: result.objectId, ownProperties: true })) as {
       result: { name: string; value?: { objectId?: string } }[];
       internalProperties?: { value?: { objectId?: string } }[];
     };
     for (const p of props.result) if (/^\d+$/.test(p.name) && p.value?.objectId) ids.push(p.value.objectId);
     for (const p of props.internalProperties ?? []) if (p.value?.objectId) await send('Runtime.releaseObject', { objectId: p.value.objectId });
-    await send('Runtime.releaseObject', { objectId: result.objectId });
+    if (objectGroup === undefined) await send('Runtime.releaseObject', { objectId: result.objectId });
   }
   return ids;
 }

@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = join(__dirname, '..');
+
+/** The README's runnable examples, run as a user would (each launches and stops its own Chromium). */
+async function example(name: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ['-r', 'ts-node/register', join('examples', `${name}.ts`)], { cwd: root, timeout: 90_000 });
+  return stdout;
+}
+
+const lastJson = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
+
+describe('README examples', () => {
+  jest.setTimeout(120_000);
+
+  it('examples/crawler.ts crawls every page and releases every object it held', async () => {
+    const out = lastJson(await example('crawler'));
+    expect(out).toMatchObject({ pages: 12, products: 600, stats: { enqueued: 12, released: 12, failed: 0, timedOut: 0, pending: 0, inFlight: 0 } });
+  });
+
+  it('examples/puppeteer.ts releases through a puppeteer-core CDPSession', async () => {
+    expect(lastJson(await example('puppeteer'))).toMatchObject({ enqueued: 1001, released: 1001 });
+  });
+
+  it('examples/playwright.ts releases a scope through a playwright-core CDPSession', async () => {
+    expect(lastJson(await example('playwright'))).toMatchObject({ enqueued: 1, released: 1 });
+  });
+
+  it('examples/quickstart.ts (npm start) brings the page heap back', async () => {
+    const out = await example('quickstart');
+    const heap = /page heap: before ([\d.]+) MB, holding ([\d.]+) MB, after release ([\d.]+) MB/.exec(out);
+    expect(heap).not.toBeNull();
+    const [before, holding, after] = (heap as RegExpExecArray).slice(1).map(Number) as [number, number, number];
+    expect(holding).toBeGreaterThan(before * 2);
+    expect(Math.abs(after - before)).toBeLessThanOrEqual(Math.max(0.1, before * 0.1));
+    expect(out).toContain('"released":50000');
+  });
+});
