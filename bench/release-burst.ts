@@ -25,7 +25,8 @@ const { values } = parseArgs({
 const N = Number(values.objects);
 const ROUNDS = Number(values.rounds);
 
-type Strategy = { name: string; run: (client: CDP.Client, ids: string[]) => Promise<void> };
+type Strategy = { name: string; group?: string; run: (client: CDP.Client, ids: string[]) => Promise<void> };
+let scopeCount = 0;
 
 const strategies: Strategy[] = [
   {
@@ -58,6 +59,18 @@ const strategies: Strategy[] = [
       if (batcher.stats.released !== ids.length) throw new Error(`released ${batcher.stats.released} of ${ids.length}`);
     },
   },
+  {
+    // One Runtime.releaseObjectGroup for every object: what a ReleaseScope does when disposed.
+    name: 'object group (ReleaseScope dispose)',
+    group: 'scope',
+    run: async (client) => {
+      const batcher = new ReleaseBatcher();
+      // the objects were minted in `bench-scope-N`; release that group the way a scope does
+      batcher.releaseGroup(client, `bench-scope-${scopeCount}`);
+      await batcher.close();
+      if (batcher.stats.released !== 1) throw new Error('group release failed');
+    },
+  },
 ];
 
 const median = (xs: number[]): number => {
@@ -75,7 +88,8 @@ async function main(): Promise<void> {
     const rates = new Map<string, number[]>(strategies.map((s) => [s.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const strategy of strategies) {
-        const ids = await mintObjects(send, N, 4);
+        if (strategy.group !== undefined) scopeCount++;
+        const ids = await mintObjects(send, N, 4, strategy.group === undefined ? undefined : `bench-scope-${scopeCount}`);
         const t0 = process.hrtime.bigint();
         await strategy.run(client, ids);
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
