@@ -2,7 +2,7 @@ import CDP from 'chrome-remote-interface';
 import { launchChromium } from '../../src/browser/launchChromium';
 import { criSession } from '../../src/criSession';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
-import { statsBalance } from '../../src/stats';
+import { statsBalance, type ReleaseStats } from '../../src/stats';
 import { countAlive, mintObjects, noUnhandledRejections, sendOf, useChromium, type Client } from '../support/browser';
 
 jest.setTimeout(120_000);
@@ -14,11 +14,27 @@ async function attachPage(browser: Client): Promise<{ targetId: string; sessionI
   return { targetId, sessionId };
 }
 
-/** Runs `body` and returns how long `flush()` took after `end()` ended the target. */
-async function timeFlush(batcher: ReleaseBatcher): Promise<number> {
-  const t0 = performance.now();
-  await batcher.flush();
-  return performance.now() - t0;
+/**
+ * Enqueues and ends a target inside `body`, then times `flush()`, closes the batcher and checks the
+ * common promises: no unhandled rejection, flush within 2 s, nothing pending, in flight, timed out or
+ * failed, and the accounting invariant. Returns the final stats.
+ */
+async function endsCleanly(enqueued: number, body: (batcher: ReleaseBatcher) => Promise<void>): Promise<ReleaseStats> {
+  const { result, unhandled } = await noUnhandledRejections(async () => {
+    const batcher = new ReleaseBatcher();
+    await body(batcher);
+    const t0 = performance.now();
+    await batcher.flush();
+    const ms = performance.now() - t0;
+    const stats = batcher.stats;
+    await batcher.close();
+    return { ms, stats };
+  });
+  expect(unhandled).toEqual([]);
+  expect(result.ms).toBeLessThan(2_000);
+  expect(statsBalance(result.stats)).toBe(true);
+  expect(result.stats).toMatchObject({ enqueued, pending: 0, inFlight: 0, timedOut: 0, failed: 0 });
+  return result.stats;
 }
 
 describe('target lifecycle against a real Chromium (default timeoutMs: 30 s)', () => {
@@ -48,23 +64,13 @@ describe('target lifecycle against a real Chromium (default timeoutMs: 30 s)', (
     const doomedTarget = criSession(browser, doomed.sessionId);
     const otherTarget = criSession(browser, other.sessionId);
 
-    const { result, unhandled } = await noUnhandledRejections(async () => {
-      const batcher = new ReleaseBatcher();
+    const s = await endsCleanly(7_100, async (batcher) => {
       for (const id of doomedIds) batcher.release(doomedTarget, id);
       const ending = end(browser, doomed);
       for (const id of otherIds) batcher.release(otherTarget, id);
       await ending;
       for (const id of doomedIds.slice(0, 100)) expect(() => batcher.release(doomedTarget, `${id}-late`)).not.toThrow();
-      const ms = await timeFlush(batcher);
-      const stats = batcher.stats;
-      await batcher.close();
-      return { ms, stats };
     });
-    expect(unhandled).toEqual([]);
-    expect(result.ms).toBeLessThan(2_000);
-    const s = result.stats;
-    expect(statsBalance(s)).toBe(true);
-    expect(s).toMatchObject({ enqueued: 7_100, pending: 0, inFlight: 0, timedOut: 0, failed: 0 });
     expect(s.released).toBeGreaterThanOrEqual(2_000);
     expect(s.released + s.gone + s.dropped).toBe(7_100);
     expect(await countAlive(sendOf(browser, other.sessionId), otherIds.slice(0, 300))).toEqual({ alive: 0, notFound: 300, other: [] });
@@ -81,22 +87,12 @@ describe('target lifecycle against a real Chromium (default timeoutMs: 30 s)', (
       const survivor = await CDP({ port: chromium.current.port, target: page.id });
       const survivorIds = await mintObjects(sendOf(survivor), 2_000);
 
-      const { result, unhandled } = await noUnhandledRejections(async () => {
-        const batcher = new ReleaseBatcher();
+      const s = await endsCleanly(22_000, async (batcher) => {
         for (const id of ids) batcher.release(client, id);
         for (const id of survivorIds) batcher.release(survivor, id);
         await new Promise((r) => setTimeout(r, 30)); // mid-burst
         process.kill(-victim.pid, 'SIGKILL');
-        const ms = await timeFlush(batcher);
-        const stats = batcher.stats;
-        await batcher.close();
-        return { ms, stats };
       });
-      expect(unhandled).toEqual([]);
-      expect(result.ms).toBeLessThan(2_000);
-      const s = result.stats;
-      expect(statsBalance(s)).toBe(true);
-      expect(s).toMatchObject({ enqueued: 22_000, pending: 0, inFlight: 0, timedOut: 0, failed: 0 });
       expect(s.gone + s.dropped).toBeGreaterThan(0);
       expect(await countAlive(sendOf(survivor), survivorIds)).toEqual({ alive: 0, notFound: 2_000, other: [] });
       await survivor.close();
