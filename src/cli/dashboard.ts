@@ -1,0 +1,83 @@
+import { combineLatest, type Subscription } from 'rxjs';
+import type { DemoRun } from '../demo/runDemo.js';
+import type { ReleaseStats } from '../stats.js';
+import type { CrawlProgress } from '../demo/crawl.js';
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const n = (x: number): string => x.toLocaleString('en-US');
+
+/** Settled releases per second, from successive snapshots. */
+class RateMeter {
+  readonly history: number[] = [];
+  #last = { settled: 0, at: performance.now() };
+
+  sample(stats: ReleaseStats): number {
+    const settled = stats.released + stats.gone + stats.failed + stats.timedOut;
+    const now = performance.now();
+    const rate = ((settled - this.#last.settled) * 1000) / Math.max(1, now - this.#last.at);
+    this.#last = { settled, at: now };
+    this.history.push(rate);
+    if (this.history.length > 40) this.history.shift();
+    return rate;
+  }
+}
+
+/** A text bar of `width` cells. */
+function bar(done: number, total: number, width = 30): string {
+  const filled = total === 0 ? 0 : Math.round((done / total) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+/**
+ * The live view of a demo run, fed by `stats$` (plus the crawl's progress and the tabs' heap).
+ * On a TTY it redraws in place (log-update, chalk, sparkly); elsewhere it prints one plain status
+ * line every few seconds.
+ */
+export async function startDashboard(run: DemoRun, out: NodeJS.WriteStream): Promise<() => void> {
+  let stats: ReleaseStats = run.batcher.stats;
+  let progress: CrawlProgress = { pagesDone: 0, pagesTotal: run.options.pages, objects: 0 };
+  let heap = 0;
+  const subscription: Subscription = combineLatest([run.batcher.stats$, run.progress$, run.heap$]).subscribe(([s, p, h]) => {
+    stats = s;
+    progress = p;
+    heap = h;
+  });
+  const meter = new RateMeter();
+
+  if (!out.isTTY) {
+    const line = (): void => {
+      const rate = meter.sample(stats);
+      out.write(`pages ${progress.pagesDone}/${progress.pagesTotal} objects ${progress.objects} released ${stats.released} gone ${stats.gone} failed ${stats.failed} timedOut ${stats.timedOut} dropped ${stats.dropped} pending ${stats.pending} inFlight ${stats.inFlight} rate ${Math.round(rate)}/s heap ${mb(heap)}\n`);
+    };
+    const timer = setInterval(line, 2_000);
+    return () => {
+      clearInterval(timer);
+      subscription.unsubscribe();
+    };
+  }
+
+  // ESM-only rendering libraries, loaded when a terminal is there to draw on.
+  const [{ createLogUpdate }, { default: chalk }, { default: sparkly }] = await Promise.all([import('log-update'), import('chalk'), import('sparkly')]);
+  const draw = createLogUpdate(out);
+  const render = (): void => {
+    const rate = meter.sample(stats);
+    const mode = run.options.release ? chalk.green('release on') : chalk.red('--no-release: nothing is released');
+    draw([
+      chalk.bold(`cdp-release demo`) + `  ${mode}`,
+      `pages    ${chalk.cyan(bar(progress.pagesDone, progress.pagesTotal))} ${progress.pagesDone}/${progress.pagesTotal}`,
+      `objects  ${n(progress.objects)} created`,
+      `outcome  ${chalk.green(`released ${n(stats.released)}`)}  gone ${n(stats.gone)}  ${chalk.red(`failed ${n(stats.failed)}`)}  ${chalk.yellow(`timed out ${n(stats.timedOut)}`)}  dropped ${n(stats.dropped)}`,
+      `queue    pending ${n(stats.pending)}  in flight ${n(stats.inFlight)}  batches ${n(stats.batches)}`,
+      `rate     ${n(Math.round(rate)).padStart(7)} releases/s  ${chalk.cyan(sparkly(meter.history.map((r) => Math.round(r)), { minimum: 0 }))}`,
+      `heap     ${mb(heap)} (the tabs' V8 heap)`,
+    ].join('\n'));
+  };
+  render();
+  const timer = setInterval(render, 250);
+  return () => {
+    clearInterval(timer);
+    render();
+    draw.done();
+    subscription.unsubscribe();
+  };
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ChromiumLaunchError } from '../browser/launchChromium.js';
+import { DemoRun, type DemoSummary } from '../demo/runDemo.js';
+import { startDashboard } from './dashboard.js';
+
+/** Exit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted. */
+const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+
+const positiveInt = (name: string, max: number) => (value: string): number => {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < 1 || parsed > max) {
+    throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}, got "${value}"`);
+  }
+  return parsed;
+};
+
+const browserUrl = (value: string): string => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`not a URL: "${value}" (expected ws://HOST:PORT/devtools/browser/ID)`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new InvalidArgumentError(`expected a ws:// DevTools URL (ws://HOST:PORT/devtools/browser/ID), got "${value}"`);
+  }
+  return value;
+};
+
+function summaryText(s: DemoSummary): string {
+  const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(2)} MB`;
+  const change = (s.heap.afterBytes - s.heap.beforeBytes) / Math.max(1, s.heap.beforeBytes);
+  const pct = `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%`;
+  const verdict = Math.abs(change) <= 0.1
+    ? `back within 10% of where it started: every remote object was released`
+    : s.release
+      ? `NOT back within 10%`
+      : `grew ${pct}: the remote objects were never released (--no-release) — run without it to see the heap come back`;
+  return [
+    `${s.interrupted ? 'interrupted after' : 'crawled'} ${s.pages} pages, ${s.objects.toLocaleString('en-US')} remote objects, ${s.products.toLocaleString('en-US')} products in ${(s.durationMs / 1000).toFixed(1)} s (release ${s.release ? 'on' : 'off'})`,
+    `  released ${s.stats.released}  gone ${s.stats.gone}  failed ${s.stats.failed}  timed out ${s.stats.timedOut}  dropped ${s.stats.dropped}  (enqueued ${s.stats.enqueued}, ${s.stats.batches} batches)`,
+    `  pages' V8 heap after GC: ${mb(s.heap.beforeBytes)} before, ${mb(s.heap.afterBytes)} after (${pct}): ${verdict}`,
+  ].join('\n');
+}
+
+interface DemoFlags { pages: number; tabs: number; products: number; release: boolean; browserUrl?: string; json?: string }
+
+async function demo(flags: DemoFlags): Promise<number> {
+  const run = new DemoRun({ pages: flags.pages, tabs: flags.tabs, products: flags.products, release: flags.release, browserUrl: flags.browserUrl });
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) {
+      // a second Ctrl-C: stop now, but never leave the browser behind
+      run.killBrowserNow();
+      process.exit(EXIT.interrupted);
+    }
+    interrupted = true;
+    process.stderr.write('\ninterrupted: flushing releases and closing the browser (Ctrl-C again to force)\n');
+    run.interrupt();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('exit', () => run.killBrowserNow());
+  const stopDashboard = await startDashboard(run, process.stdout);
+  try {
+    const summary = await run.run();
+    stopDashboard();
+    process.stdout.write(`\n${summaryText(summary)}\n`);
+    if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(summary, null, 2)}\n`);
+    return interrupted ? EXIT.interrupted : EXIT.ok;
+  } catch (error) {
+    stopDashboard();
+    if (interrupted) return EXIT.interrupted;
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('cdp-release')
+    .description('Release Chrome DevTools Protocol remote objects in the background, in batches.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  let result: Promise<number> = Promise.resolve(EXIT.ok);
+  program
+    .command('demo')
+    .description('crawl a generated shop in headless Chromium with a live dashboard, releasing every remote object (the main job)')
+    .addOption(new Option('--pages <n>', 'product pages to crawl').default(40).argParser(positiveInt('--pages', 100_000)))
+    .addOption(new Option('--tabs <n>', 'tabs crawling at once').default(4).argParser(positiveInt('--tabs', 64)))
+    .addOption(new Option('--products <n>', 'products per page (remote objects per page ≈ products + 2)').default(200).argParser(positiveInt('--products', 10_000)))
+    .option('--no-release', 'crawl the same way but never release: shows the leak')
+    .addOption(new Option('--browser-url <ws-url>', 'use a running browser (ws://HOST:PORT/devtools/browser/ID) instead of launching Chromium').argParser(browserUrl))
+    .option('--json <file>', 'also write the summary as JSON to FILE')
+    .addHelpText('after', '\nChromium: CHROME_PATH, else /usr/bin/chromium and the usual names (apt-get install -y chromium).\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
+    .action((flags: DemoFlags) => {
+      result = demo(flags);
+    });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    const code = (error as { code?: string; exitCode?: number }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
+    return EXIT.usage; // commander has printed the message
+  }
+  if (program.args.length === 0 && argv.length === 0) {
+    program.outputHelp();
+    return EXIT.usage;
+  }
+  return result;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const message = error instanceof ChromiumLaunchError || error instanceof Error ? error.message : String(error);
+      process.stderr.write(`cdp-release: error: ${message}\n`);
+      process.exitCode = EXIT.failure;
+    },
+  );
+}

@@ -1,0 +1,169 @@
+import type CDP from 'chrome-remote-interface';
+import { BehaviorSubject, Subject, from, lastValueFrom, mergeMap, takeUntil, toArray } from 'rxjs';
+import { criSession } from '../criSession.js';
+import type { ReleaseBatcher } from '../ReleaseBatcher.js';
+import type { CdpTarget } from '../target.js';
+import { withRemoteObject } from '../withRemoteObject.js';
+
+/** How far the crawl is. */
+export interface CrawlProgress {
+  readonly pagesDone: number;
+  readonly pagesTotal: number;
+  /** Remote objects the crawl made Chrome hold (lists, elements, prototypes). */
+  readonly objects: number;
+}
+
+export interface CrawlOptions {
+  readonly browser: CDP.Client;
+  readonly siteUrl: string;
+  readonly pages: number;
+  readonly tabs: number;
+  /** false: the same crawl, never releasing anything (shows the leak). */
+  readonly release: boolean;
+  readonly batcher: ReleaseBatcher;
+}
+
+type Answer = { result: { objectId?: string; value?: unknown }; internalProperties?: { value?: { objectId?: string } }[] };
+type Send = (method: string, params?: object) => Promise<Answer>;
+
+interface Tab {
+  readonly targetId: string;
+  readonly sessionId: string;
+  readonly target: CdpTarget;
+  readonly send: Send;
+}
+
+const EXTRACT = `function () {
+  return { sku: this.dataset.sku, name: this.querySelector('.name').textContent, price: Number(this.querySelector('.price').textContent) };
+}`;
+
+/**
+ * The demo's observable crawler: `tabs` tabs of the shop, `pages` product pages spread over them
+ * (`mergeMap` with concurrency `tabs`). Per page it gets the product list as a remote object, reads
+ * its elements as remote objects, extracts each with `Runtime.callFunctionOn`, and — unless
+ * `release` is false — releases every one of them through the batcher: the list with
+ * `withRemoteObject` (released however the page ends), the elements one by one as they are done.
+ */
+export class DemoCrawl {
+  readonly progress$: BehaviorSubject<CrawlProgress>;
+  readonly #options: CrawlOptions;
+  readonly #stop$ = new Subject<void>();
+  #tabs: Tab[] = [];
+  #objects = 0;
+  #pagesDone = 0;
+
+  constructor(options: CrawlOptions) {
+    this.#options = options;
+    this.progress$ = new BehaviorSubject<CrawlProgress>({ pagesDone: 0, pagesTotal: options.pages, objects: 0 });
+  }
+
+  /** Opens the tabs on the shop and loads its first page in each (the warm-up before "heap before"). */
+  async open(): Promise<void> {
+    const { browser, siteUrl, tabs } = this.#options;
+    for (let i = 0; i < tabs; i++) {
+      const { targetId } = await browser.Target.createTarget({ url: 'about:blank' });
+      const { sessionId } = await browser.Target.attachToTarget({ targetId, flatten: true });
+      const untyped = browser as unknown as { send(m: string, p: object, s: string): Promise<Answer>; once(e: string, l: () => void): void };
+      const send: Send = (method, params = {}) => untyped.send(method, params, sessionId);
+      this.#tabs.push({ targetId, sessionId, target: criSession(browser, sessionId), send });
+      await send('Page.enable');
+      const loaded = new Promise<void>((resolve) => untyped.once(`Page.loadEventFired.${sessionId}`, resolve));
+      await send('Page.navigate', { url: siteUrl });
+      await loaded;
+    }
+  }
+
+  /**
+   * Crawls page 0 once in every tab with a batcher of its own, releasing everything, and waits for
+   * those releases. The first crawl compiles the extraction code and warms V8's caches (~0.2 MB per
+   * tab that stays); measuring "before" after it compares like with like. Not counted in progress.
+   */
+  async warmUp(batcher: ReleaseBatcher): Promise<void> {
+    for (const tab of this.#tabs) await this.#crawlPage(tab, 0, batcher, true, false);
+    await batcher.close();
+  }
+
+  /** The tabs' V8 heap, summed; after a full GC in each when `gc`. */
+  async heap(gc: boolean): Promise<number> {
+    let total = 0;
+    for (const tab of this.#tabs) {
+      if (gc) {
+        await tab.send('HeapProfiler.collectGarbage');
+        await tab.send('HeapProfiler.collectGarbage');
+      }
+      total += ((await tab.send('Runtime.getHeapUsage')) as unknown as { usedSize: number }).usedSize;
+    }
+    return total;
+  }
+
+  /** Crawls every page; resolves with the number of products extracted. Stops early on {@link stop}. */
+  async run(): Promise<number> {
+    const free = [...this.#tabs];
+    const counts = await lastValueFrom(
+      from(Array.from({ length: this.#options.pages }, (_, i) => i + 1)).pipe(
+        takeUntil(this.#stop$),
+        mergeMap(async (page) => {
+          const tab = free.pop() as Tab;
+          try {
+            return await this.#crawlPage(tab, page, this.#options.batcher, this.#options.release, true);
+          } finally {
+            free.push(tab);
+          }
+        }, this.#tabs.length),
+        toArray(),
+      ),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Takes no new page; pages under way finish. */
+  stop(): void {
+    this.#stop$.next();
+  }
+
+  /** Closes the tabs (their remaining objects go with them). */
+  async close(): Promise<void> {
+    for (const tab of this.#tabs) await this.#options.browser.Target.closeTarget({ targetId: tab.targetId }).catch(() => undefined);
+    this.#tabs = [];
+  }
+
+  async #crawlPage(tab: Tab, page: number, batcher: ReleaseBatcher, release: boolean, counted: boolean): Promise<number> {
+    const count = (n: number): void => {
+      if (counted) this.#objects += n;
+    };
+    await tab.send('Runtime.evaluate', { expression: `loadPage(${page})`, awaitPromise: true, returnByValue: true });
+    const list = async (): Promise<{ objectId?: string; type: 'object' }> => {
+      const { result } = await tab.send('Runtime.evaluate', { expression: 'document.querySelectorAll(".product")' });
+      count(1);
+      return { objectId: result.objectId, type: 'object' };
+    };
+    const extractAll = async (listId: string): Promise<number> => {
+      const props = (await tab.send('Runtime.getProperties', { objectId: listId, ownProperties: true })) as unknown as {
+        result: { name: string; value?: { objectId?: string } }[];
+        internalProperties?: { value?: { objectId?: string } }[];
+      };
+      const ids = [...props.result.map((p) => p.value?.objectId), ...(props.internalProperties ?? []).map((p) => p.value?.objectId)]
+        .filter((id): id is string => id !== undefined);
+      count(ids.length);
+      let products = 0;
+      await Promise.all(ids.map(async (objectId, i) => {
+        try {
+          if (i < props.result.length) {
+            await tab.send('Runtime.callFunctionOn', { objectId, functionDeclaration: EXTRACT, returnByValue: true });
+            products++;
+          }
+        } finally {
+          if (release) batcher.release(tab.target, objectId); // every element, as soon as it is done
+        }
+      }));
+      return products;
+    };
+    const products = release
+      ? await lastValueFrom(withRemoteObject(batcher, tab.target, list, (handle) => extractAll(handle.objectId)))
+      : await extractAll((await list()).objectId ?? '');
+    if (!counted) return products;
+    this.#pagesDone++;
+    this.progress$.next({ pagesDone: this.#pagesDone, pagesTotal: this.#options.pages, objects: this.#objects });
+    return products;
+  }
+}

@@ -1,0 +1,127 @@
+import CDP from 'chrome-remote-interface';
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { launchChromium, type LaunchedChromium } from '../browser/launchChromium.js';
+import { ReleaseBatcher } from '../ReleaseBatcher.js';
+import type { ReleaseStats } from '../stats.js';
+import { DemoCrawl, type CrawlProgress } from './crawl.js';
+import { startDemoSite, type DemoSite } from './site.js';
+
+export interface DemoOptions {
+  readonly pages: number;
+  readonly tabs: number;
+  /** Products per page (remote objects per page ≈ products + 2). */
+  readonly products: number;
+  readonly release: boolean;
+  /** Attach to a running browser (`ws://.../devtools/browser/...`) instead of launching one. */
+  readonly browserUrl?: string | undefined;
+}
+
+/** What `demo --json FILE` writes. */
+export interface DemoSummary {
+  readonly pages: number;
+  readonly objects: number;
+  readonly products: number;
+  readonly durationMs: number;
+  readonly release: boolean;
+  readonly interrupted: boolean;
+  readonly stats: ReleaseStats;
+  readonly heap: { readonly beforeBytes: number; readonly afterBytes: number };
+}
+
+/** The browser went away during the demo (killed, crashed, connection cut). */
+export class BrowserGoneError extends Error {
+  override readonly name = 'BrowserGoneError';
+}
+
+/**
+ * One demo run: the shop, the browser (launched or attached), the batcher and the crawl, and the
+ * live figures a dashboard shows. Everything it starts, it stops, however the run ends.
+ */
+export class DemoRun {
+  readonly batcher = new ReleaseBatcher();
+  readonly heap$ = new BehaviorSubject<number>(0);
+  #crawl: DemoCrawl | null = null;
+  #progress$ = new BehaviorSubject<CrawlProgress>({ pagesDone: 0, pagesTotal: 0, objects: 0 });
+  #interrupted = false;
+  #chromium: LaunchedChromium | null = null;
+
+  constructor(readonly options: DemoOptions) {}
+
+  get progress$(): Observable<CrawlProgress> {
+    return this.#progress$;
+  }
+
+  /** Stops taking new pages; the run then flushes, measures and cleans up as usual. */
+  interrupt(): void {
+    this.#interrupted = true;
+    this.#crawl?.stop();
+  }
+
+  /** Kills a browser this run launched, at once (for process exit paths). */
+  killBrowserNow(): void {
+    if (this.#chromium === null) return;
+    try {
+      process.kill(-this.#chromium.pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+
+  async run(): Promise<DemoSummary> {
+    let site: DemoSite | null = null;
+    let browser: CDP.Client | null = null;
+    let sampler: NodeJS.Timeout | null = null;
+    try {
+      site = await startDemoSite(this.options.products);
+      if (this.options.browserUrl !== undefined) {
+        browser = await CDP({ target: this.options.browserUrl });
+      } else {
+        this.#chromium = await launchChromium();
+        browser = await CDP({ target: this.#chromium.browserWSEndpoint });
+      }
+      let gone: ((e: Error) => void) | null = null;
+      const browserGone = new Promise<never>((_, reject) => (gone = reject));
+      browserGone.catch(() => undefined);
+      browser.on('disconnect', () => gone?.(new BrowserGoneError('the browser went away during the crawl (connection closed)')));
+      const untilGone = <T>(p: Promise<T>): Promise<T> => Promise.race([p, browserGone]);
+
+      const crawl = new DemoCrawl({ browser, siteUrl: site.url, pages: this.options.pages, tabs: this.options.tabs, release: this.options.release, batcher: this.batcher });
+      this.#crawl = crawl;
+      crawl.progress$.subscribe(this.#progress$);
+      await untilGone(crawl.open());
+      await untilGone(crawl.warmUp(new ReleaseBatcher()));
+      const beforeBytes = await untilGone(crawl.heap(true));
+      this.heap$.next(beforeBytes);
+      sampler = setInterval(() => {
+        crawl.heap(false).then((bytes) => this.heap$.next(bytes), () => undefined);
+      }, 1_000);
+      const t0 = performance.now();
+      if (this.#interrupted) crawl.stop();
+      const products = await untilGone(crawl.run());
+      await untilGone(this.batcher.flush());
+      const durationMs = performance.now() - t0;
+      clearInterval(sampler);
+      sampler = null;
+      const afterBytes = await untilGone(crawl.heap(true));
+      this.heap$.next(afterBytes);
+      const progress = this.#progress$.value;
+      return {
+        pages: progress.pagesDone,
+        objects: progress.objects,
+        products,
+        durationMs: Math.round(durationMs),
+        release: this.options.release,
+        interrupted: this.#interrupted,
+        stats: this.batcher.stats,
+        heap: { beforeBytes, afterBytes },
+      };
+    } finally {
+      if (sampler !== null) clearInterval(sampler);
+      await this.#crawl?.close().catch(() => undefined);
+      await this.batcher.close();
+      await browser?.close().catch(() => undefined);
+      await this.#chromium?.close();
+      await site?.close();
+    }
+  }
+}
