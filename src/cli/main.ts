@@ -49,14 +49,14 @@ interface DemoFlags { pages: number; tabs: number; products: number; release: bo
 
 async function demo(flags: DemoFlags): Promise<number> {
   const run = new DemoRun({ pages: flags.pages, tabs: flags.tabs, products: flags.products, release: flags.release, browserUrl: flags.browserUrl });
-  let interrupted = false;
+  const state = { interrupted: false };
   const onSigint = (): void => {
-    if (interrupted) {
+    if (state.interrupted) {
       // a second Ctrl-C: stop now, but never leave the browser behind
       run.killBrowserNow();
       process.exit(EXIT.interrupted);
     }
-    interrupted = true;
+    state.interrupted = true;
     process.stderr.write('\ninterrupted: flushing releases and closing the browser (Ctrl-C again to force)\n');
     run.interrupt();
   };
@@ -68,10 +68,10 @@ async function demo(flags: DemoFlags): Promise<number> {
     stopDashboard();
     process.stdout.write(`\n${summaryText(summary)}\n`);
     if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(summary, null, 2)}\n`);
-    return interrupted ? EXIT.interrupted : EXIT.ok;
+    return state.interrupted ? EXIT.interrupted : EXIT.ok;
   } catch (error) {
     stopDashboard();
-    if (interrupted) return EXIT.interrupted;
+    if (state.interrupted) return EXIT.interrupted;
     throw error;
   } finally {
     process.off('SIGINT', onSigint);

@@ -101,6 +101,8 @@ export class DemoCrawl {
     const free = [...this.#tabs];
     const counts = await lastValueFrom(
       from(Array.from({ length: this.#options.pages }, (_, i) => i + 1)).pipe(
+        // Before mergeMap on purpose: stop takes no new page, but pages under way finish and count.
+        // eslint-disable-next-line rxjs-x/no-unsafe-takeuntil
         takeUntil(this.#stop$),
         mergeMap(async (page) => {
           const tab = free.pop() as Tab;
