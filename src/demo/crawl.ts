@@ -1,5 +1,5 @@
 import type CDP from 'chrome-remote-interface';
-import { BehaviorSubject, Subject, from, lastValueFrom, mergeMap, takeUntil, toArray } from 'rxjs';
+import { BehaviorSubject, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { criSession } from '../criSession.js';
 import type { ReleaseBatcher } from '../ReleaseBatcher.js';
 import type { CdpTarget } from '../target.js';
@@ -47,7 +47,7 @@ const EXTRACT = `function () {
 export class DemoCrawl {
   readonly progress$: BehaviorSubject<CrawlProgress>;
   readonly #options: CrawlOptions;
-  readonly #stop$ = new Subject<void>();
+  #stopped = false;
   #tabs: Tab[] = [];
   #objects = 0;
   #pagesDone = 0;
@@ -101,10 +101,10 @@ export class DemoCrawl {
     const free = [...this.#tabs];
     const counts = await lastValueFrom(
       from(Array.from({ length: this.#options.pages }, (_, i) => i + 1)).pipe(
-        // Before mergeMap on purpose: stop takes no new page, but pages under way finish and count.
-        // eslint-disable-next-line rxjs-x/no-unsafe-takeuntil
-        takeUntil(this.#stop$),
         mergeMap(async (page) => {
+          // `from(array)` hands every page to mergeMap at once (it queues them), so a stop is checked
+          // here: pages under way finish and count, queued ones are skipped.
+          if (this.#stopped) return 0;
           const tab = free.pop() as Tab;
           try {
             return await this.#crawlPage(tab, page, this.#options.batcher, this.#options.release, true);
@@ -120,7 +120,7 @@ export class DemoCrawl {
 
   /** Takes no new page; pages under way finish. */
   stop(): void {
-    this.#stop$.next();
+    this.#stopped = true;
   }
 
   /** Closes the tabs (their remaining objects go with them). */
