@@ -29,7 +29,7 @@ describe('README examples', () => {
     expect(lastJson(await example('playwright'))).toMatchObject({ enqueued: 1, released: 1 });
   });
 
-  it('examples/quickstart.ts (npm start) brings the page heap back', async () => {
+  it('examples/quickstart.ts brings the page heap back', async () => {
     const out = await example('quickstart');
     const heap = /page heap: before ([\d.]+) MB, holding ([\d.]+) MB, after release ([\d.]+) MB/.exec(out);
     expect(heap).not.toBeNull();
