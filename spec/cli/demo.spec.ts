@@ -112,6 +112,17 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     }
   });
 
+  it('SIGTERM takes the browser along', async () => {
+    const ran = await cli(['demo', '--pages', '100000'], {
+      during: (child, output) => {
+        void waitFor(() => /pages \d+\/100000/.test(output()), 30_000).then(() => child.kill('SIGTERM'));
+      },
+    });
+    expect(ran.code).toBe(143);
+    await waitFor(() => chromiumUnder(ran.tmp).length === 0, 5_000);
+    expect(chromiumUnder(ran.tmp)).toEqual([]);
+  });
+
   it('Ctrl-C (SIGINT) flushes, closes the browser and exits 130', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'demo-json-')), 'summary.json');
     let sawChromium = false;

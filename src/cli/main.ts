@@ -61,7 +61,16 @@ async function demo(flags: DemoFlags): Promise<number> {
     run.interrupt();
   };
   process.on('SIGINT', onSigint);
+  // The browser runs in its own process group (so Ctrl-C reaches only us): every other way out must
+  // take it along. 'exit' covers normal ends and uncaught errors; the signals below would otherwise
+  // end Node without an 'exit' event.
   process.on('exit', () => run.killBrowserNow());
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      run.killBrowserNow();
+      process.exit(128 + (signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
   const stopDashboard = await startDashboard(run, process.stdout);
   try {
     const summary = await run.run();
