@@ -102,7 +102,7 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     try {
       const ran = await cli(['demo', '--pages', '100000', '--browser-url', browser.browserWSEndpoint], {
         during: (_child, output) => {
-          void waitFor(() => /pages \d+\/100000/.test(output()), 30_000).then(() => process.kill(-browser.pid, 'SIGKILL'));
+          void waitFor(() => /pages [1-9]\d*\/100000/.test(output()), 30_000).then(() => process.kill(-browser.pid, 'SIGKILL'));
         },
       });
       expect(ran.code).toBe(1);
@@ -115,7 +115,7 @@ describe('cdp-release demo (the real command, small sizes)', () => {
   it('SIGTERM takes the browser along', async () => {
     const ran = await cli(['demo', '--pages', '100000'], {
       during: (child, output) => {
-        void waitFor(() => /pages \d+\/100000/.test(output()), 30_000).then(() => child.kill('SIGTERM'));
+        void waitFor(() => /pages [1-9]\d*\/100000/.test(output()), 30_000).then(() => child.kill('SIGTERM'));
       },
     });
     expect(ran.code).toBe(143);
@@ -128,7 +128,7 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     let sawChromium = false;
     const ran = await cli(['demo', '--pages', '100000', '--json', out], {
       during: (child, output, tmp) => {
-        void waitFor(() => /pages \d+\/100000/.test(output()), 30_000).then(() => {
+        void waitFor(() => /pages [1-9]\d*\/100000/.test(output()), 30_000).then(() => {
           sawChromium = chromiumUnder(tmp).length > 0; // the command's own browser, by its profile path
           child.kill('SIGINT');
         });

@@ -1,6 +1,7 @@
 import CDP from 'chrome-remote-interface';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { launchChromium, type LaunchedChromium } from '../browser/launchChromium.js';
+import { classifyReleaseError } from '../outcome.js';
 import { ReleaseBatcher } from '../ReleaseBatcher.js';
 import type { ReleaseStats } from '../stats.js';
 import { DemoCrawl, type CrawlProgress } from './crawl.js';
@@ -115,6 +116,13 @@ export class DemoRun {
         stats: this.batcher.stats,
         heap: { beforeBytes, afterBytes },
       };
+    } catch (error) {
+      // A call that failed because the connection broke (`write EPIPE`, `WebSocket connection
+      // closed`, ...) can reject before the client's 'disconnect' event: same cause, same message.
+      if (browser !== null && !(error instanceof BrowserGoneError) && classifyReleaseError(error).targetGone) {
+        throw new BrowserGoneError('the browser went away during the crawl (connection closed)');
+      }
+      throw error;
     } finally {
       if (sampler !== null) clearInterval(sampler);
       await this.#crawl?.close().catch(() => undefined);
