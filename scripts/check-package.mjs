@@ -15,7 +15,7 @@ const run = (cmd, args, cwd) => {
     process.exit(1);
   }
 };
-const expected = ['ReleaseBatcher', 'bufferMicrotask', 'batchReleases', 'initReleaseWorker', 'isReleaseWorkerInitialised', 'tryRelease'];
+const expected = ['ReleaseBatcher', 'bufferMicrotask', 'batchReleases', 'initReleaseWorker', 'isReleaseWorkerInitialised', 'tryRelease', 'criSession', 'withRemoteObject', 'releaseInto', 'classifyReleaseError', 'markTargetGone'];
 try {
   const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], root).trim().split('\n').pop();
   writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
@@ -30,6 +30,13 @@ try {
   writeFileSync(join(work, 'check.cts'), `import lib = require('cdp-release-batcher');\nconst s: lib.ReleaseStats = new lib.ReleaseBatcher().stats;\nexport = s;\n`);
   run('node', ['node_modules/typescript/bin/tsc', '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,esnext.disposable', '--types', 'node', 'check.mts', 'check.cts'], work);
   console.log('types ok (ESM and CJS)');
+  // The command line, as installed from the tarball.
+  const help = run(join(work, 'node_modules', '.bin', 'cdp-release'), ['demo', '--help'], work);
+  if (!help.includes('--pages') || !help.includes('--no-release')) {
+    console.error(`cdp-release demo --help did not document its options:\n${help}`);
+    process.exit(1);
+  }
+  console.log('bin ok (cdp-release demo --help)');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
