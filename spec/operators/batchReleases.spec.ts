@@ -56,6 +56,20 @@ describe('batchReleases', () => {
     });
   });
 
+  it('under a backlog refills in chunks (maxInFlight / 4, at most maxBatch), not one call per answer', () => {
+    testScheduler.run(({ cold, flush }) => {
+      // answers come one frame apart for the first 8 calls; later calls answer late
+      const t = new VirtualTarget('t', testScheduler, (id) => ({ delay: Number(id.slice(1)) < 8 ? Number(id.slice(1)) + 1 : 100 }));
+      const values = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [String.fromCharCode(97 + i), { target: t, objectId: `r${i}` }]));
+      const requests = cold<ReleaseRequest>('(abcdefghijkl)', values);
+      requests.pipe(batchReleases({ maxInFlight: 8, scheduler: testScheduler })).subscribe();
+      flush();
+      // chunk = 2: one free slot is not enough while calls wait; two are
+      expect(t.sendTimes).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 4, 4]);
+      expect(t.maxOutstanding).toBeLessThanOrEqual(8);
+    });
+  });
+
   it('never waits on in-flight batches: a later batch to another target goes out at once', () => {
     testScheduler.run(({ cold, expectObservable, flush }) => {
       const slow = new VirtualTarget('slow', testScheduler, () => ({ delay: 50 }));
