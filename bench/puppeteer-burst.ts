@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import puppeteer, { type CDPSession, type JSHandle, type Page } from 'puppeteer-core';
 import { launchChromium } from '../src/browser/launchChromium';
 import { ReleaseBatcher } from '../src/index';
-import { countAlive, mintObjects, type SessionSend } from '../spec/support/browser';
+import { countAlive, mintObjects, sendOf, type SessionSend } from '../spec/support/browser';
 
 const { values } = parseArgs({ options: { objects: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' }, json: { type: 'string' } } });
 const N = Number(values.objects);
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     const browser = await puppeteer.connect({ browserWSEndpoint: chromium.browserWSEndpoint });
     const page = await browser.newPage();
     const session = await page.createCDPSession();
-    const send: SessionSend = (m, p) => (session.send as (m: string, p?: object) => Promise<unknown>).call(session, m, p);
+    const send = sendOf(session);
     const rates = new Map<string, number[]>(strategies.map((s) => [s.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of strategies) {

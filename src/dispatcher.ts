@@ -252,10 +252,10 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     const target = call.lane?.target;
     if (targetGone && target !== undefined) {
       // `Session with given id not found.`, `Target closed`, `WebSocket connection closed`, ...: every
-      // other call to this target would fail the same way (or never be answered). End it here before
-      // this call's slot can be refilled, and tell every other batcher.
+      // other call to this target would fail the same way (or never be answered). End it before this
+      // call's slot can be refilled: every dispatcher with a lane for it — this one too, through the
+      // watch set up with the lane — forgets it, which settles this call `gone` as well.
       markTargetGone(target);
-      this.forget(target); // settles this call `gone` too
     }
     this.#settle(call, outcome);
   }

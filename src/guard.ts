@@ -7,16 +7,34 @@ export interface GuardOwner {
 }
 
 /**
+ * What handles and scopes share: one release, enqueued once by `dispose()` (or `using`), awaited by
+ * `Symbol.asyncDispose` (or `await using`).
+ */
+export interface ReleaseGuardLike extends Disposable, AsyncDisposable {
+  /** The target the release goes to. */
+  readonly target: CdpTarget;
+  /** True once `dispose()` (or either `Symbol` method) was called. */
+  readonly disposed: boolean;
+  /** Enqueue the release once; later calls do nothing. Never throws. */
+  dispose(): void;
+  /** Same as `dispose()`: for `using`. */
+  [Symbol.dispose](): void;
+  /** Enqueue the release (once) and resolve when it settled. Never rejects. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
  * The Drop guard of the Rust original, for JavaScript's explicit resource management: disposing
  * enqueues one release, once; `Symbol.asyncDispose` also waits for that release to settle.
  * Idempotent and never throws.
  */
-export abstract class ReleaseGuard implements Disposable, AsyncDisposable {
+export abstract class ReleaseGuard implements ReleaseGuardLike {
   #disposed = false;
   #outcome: ReleaseOutcome | null = null;
+  /** Resolvers of `Symbol.asyncDispose` while the release is enqueued and not yet settled. */
   #waiters: (() => void)[] | null = null;
 
-  protected constructor(
+  constructor(
     protected readonly owner: GuardOwner,
     /** The target the release goes to. */
     readonly target: CdpTarget,
@@ -38,10 +56,8 @@ export abstract class ReleaseGuard implements Disposable, AsyncDisposable {
     this.#disposed = true;
     this.onDispose();
     const id = this.releaseId();
-    if (id === null) {
-      this.#settled();
-      return;
-    }
+    if (id === null) return;
+    this.#waiters = []; // emptied (null) again when it settles, possibly before enqueueTracked returns
     this.owner.enqueueTracked(this.target, id, this.isGroup(), (outcome) => {
       this.#outcome = outcome;
       this.#settled();
@@ -66,11 +82,6 @@ export abstract class ReleaseGuard implements Disposable, AsyncDisposable {
   /** Called once, just before the release is enqueued. */
   protected onDispose(): void {
     // nothing by default
-  }
-
-  /** Called at construction by subclasses whose release will be tracked. */
-  protected armed(): void {
-    this.#waiters = [];
   }
 
   #settled(): void {

@@ -1,5 +1,5 @@
 import type { Protocol } from 'devtools-protocol';
-import { ReleaseGuard, type GuardOwner } from './guard.js';
+import { ReleaseGuard, type GuardOwner, type ReleaseGuardLike } from './guard.js';
 import { isReleasableId } from './request.js';
 import type { CdpTarget } from './target.js';
 
@@ -16,16 +16,9 @@ import type { CdpTarget } from './target.js';
  * } // released here, without awaiting
  * ```
  */
-export interface RemoteObjectHandle extends Disposable, AsyncDisposable {
-  readonly target: CdpTarget;
+export interface RemoteObjectHandle extends ReleaseGuardLike {
   /** The object's id; `''` when the adopted remote object had none (a primitive). */
   readonly objectId: string;
-  readonly disposed: boolean;
-  /** Enqueue the release once; later calls do nothing. Never throws. */
-  dispose(): void;
-  [Symbol.dispose](): void;
-  /** Enqueue the release (once) and resolve when it settled. Never rejects. */
-  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** What {@link ReleaseBatcher.adopt} accepts: a remote object from any CDP answer, or its id. */
@@ -41,10 +34,8 @@ export class RemoteObjectHandleImpl extends ReleaseGuard implements RemoteObject
   constructor(owner: GuardOwner, target: CdpTarget, remoteObjectOrId: unknown, onDisposed: ((handle: RemoteObjectHandleImpl) => void) | null) {
     super(owner, target);
     this.#onDisposed = onDisposed;
-    const id = idOf(remoteObjectOrId);
-    this.objectId = typeof id === 'string' ? id : '';
-    this.#releaseId = id === NOTHING ? null : (id);
-    if (this.#releaseId !== null) this.armed();
+    this.#releaseId = releaseIdOf(remoteObjectOrId);
+    this.objectId = this.#releaseId ?? '';
   }
 
   protected releaseId(): string | null {
@@ -60,23 +51,22 @@ export class RemoteObjectHandleImpl extends ReleaseGuard implements RemoteObject
   }
 }
 
-const NOTHING = Symbol('nothing to release');
-
 /**
- * The id to release: a string as given; a remote object's `objectId`; {@link NOTHING} for a remote
- * object without one (a primitive: `{ type: 'number', value: 1 }`). Anything else is handed on as
- * it is, so the batcher counts it `invalid` — a clear outcome rather than a throw.
+ * The id to release for a remote object, an id, or a `{ objectId }` request: a string as given; a
+ * remote object's `objectId`; `null` for a remote object without one (a primitive:
+ * `{ type: 'number', value: 1 }`), which holds nothing. Anything else gives `''`, which the batcher
+ * counts `invalid` — a clear outcome rather than a throw. Never throws.
  */
-function idOf(value: unknown): string | typeof NOTHING {
+export function releaseIdOf(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (typeof value === 'object' && value !== null) {
     try {
       const { objectId, type } = value as { objectId?: unknown; type?: unknown };
       if (isReleasableId(objectId)) return objectId;
-      if (objectId === undefined && typeof type === 'string') return NOTHING;
+      if (objectId === undefined && typeof type === 'string') return null;
     } catch {
       // a hostile object: invalid below
     }
   }
-  return '' as const; // counted invalid when disposed
+  return ''; // counted invalid when released
 }

@@ -19,6 +19,7 @@ export type { CriClient, CriSessionTarget } from './criSession.js';
 export { markTargetGone, isTargetGone } from './targetLifecycle.js';
 export type { RemoteObjectHandle, RemoteObjectLike } from './handle.js';
 export type { ReleaseScope } from './scope.js';
+export type { ReleaseGuardLike } from './guard.js';
 export type { CdpTarget } from './target.js';
 export { DEFAULT_MAX_BATCH, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MS } from './options.js';
 export type { BatchOptions } from './options.js';

@@ -32,7 +32,7 @@ describe('the three clients release real objects (Debian Chromium, never a downl
       const page = await browser.newPage();
       const session = await page.createCDPSession();
       const target: CdpTarget = session; // no cast
-      const send: SessionSend = (m, p) => (session.send as (m: string, p?: object) => Promise<unknown>).call(session, m, p);
+      const send = sendOf(session);
       await releaseRoundTrip(target, send);
       await page.close();
     } finally {
@@ -47,7 +47,7 @@ describe('the three clients release real objects (Debian Chromium, never a downl
       const page = await context.newPage();
       const session = await context.newCDPSession(page);
       const target: CdpTarget = session; // no cast
-      const send: SessionSend = (m, p) => (session.send as (m: string, p?: object) => Promise<unknown>).call(session, m, p);
+      const send = sendOf(session);
       await releaseRoundTrip(target, send);
       await page.close();
     } finally {

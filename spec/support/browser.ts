@@ -37,8 +37,12 @@ export async function openPage(port: number): Promise<{ client: Client; targetId
 /** Sends one CDP command and resolves with its result. */
 export type SessionSend = (method: string, params?: object) => Promise<unknown>;
 
-/** chrome-remote-interface's promise form of `send`, untyped (its typings pick the callback form for unknown method names). */
-export function sendOf(client: Client, sessionId?: string): SessionSend {
+/**
+ * Any client's `send` with a method name as a plain string: a chrome-remote-interface client (with
+ * `sessionId` for a flat-mode session; its typings pick the callback form for unknown method names),
+ * or a puppeteer-core / playwright-core `CDPSession` (no `sessionId`).
+ */
+export function sendOf(client: Client | { send: unknown }, sessionId?: string): SessionSend {
   const untyped = client as unknown as { send(method: string, params?: object, sessionId?: string): Promise<unknown> };
   return (method, params) => untyped.send(method, params ?? {}, sessionId);
 }

@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { RemoteObjectLike } from '../handle.js';
+import { releaseIdOf, type RemoteObjectLike } from '../handle.js';
 import type { ReleaseBatcher } from '../ReleaseBatcher.js';
 import type { ReleaseRequest } from '../request.js';
 import type { CdpTarget } from '../target.js';
@@ -48,26 +48,21 @@ export function releaseInto<T extends ReleaseInput>(batcher: ReleaseBatcher, tar
 }
 
 function releaseOne(batcher: ReleaseBatcher, value: ReleaseInput, fallback: CdpTarget | undefined): void {
-  if (typeof value === 'string') {
-    batcher.release(fallback as CdpTarget, value);
-    return;
-  }
-  if (typeof value !== 'object' || (value as unknown) === null) {
-    batcher.release(fallback as CdpTarget, value as never); // counted invalid
-    return;
-  }
   let target: unknown;
   let objectId: unknown;
   let objectGroup: unknown;
-  let type: unknown;
-  try {
-    ({ target, objectId, objectGroup, type } = value as { target?: unknown; objectId?: unknown; objectGroup?: unknown; type?: unknown });
-  } catch {
-    batcher.release(fallback as CdpTarget, value as never);
-    return;
+  if (typeof value === 'object' && (value as unknown) !== null) {
+    try {
+      ({ target, objectId, objectGroup } = value as { target?: unknown; objectId?: unknown; objectGroup?: unknown });
+    } catch {
+      // a hostile object: releaseIdOf below reads it as invalid
+    }
   }
   const to = (target ?? fallback) as CdpTarget;
-  if (objectGroup !== undefined && objectId === undefined) batcher.releaseGroup(to, objectGroup as string);
-  else if (objectId === undefined && typeof type === 'string') return; // a primitive: nothing held
-  else batcher.release(to, objectId as string);
+  if (objectGroup !== undefined && objectId === undefined) {
+    batcher.releaseGroup(to, objectGroup as string);
+    return;
+  }
+  const id = releaseIdOf(value); // the same reading as batcher.adopt
+  if (id !== null) batcher.release(to, id); // null: a primitive, nothing held
 }
