@@ -1,11 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { exposeGc } from '../../src/bench/gc';
 
-/** The V8 `gc()` function, as `node --expose-gc` gives it, without needing the flag on Jest. */
-export function exposeGc(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
+export { exposeGc };
 
 /** Collects garbage until `ref` is cleared, up to `rounds` times; true if it was collected. */
 export async function collected(ref: WeakRef<object>, rounds = 10): Promise<boolean> {

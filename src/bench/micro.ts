@@ -1,0 +1,147 @@
+import { ReleaseBatcher } from '../ReleaseBatcher.js';
+import type { CdpTarget } from '../target.js';
+import { literalCard } from './anchors.js';
+import { exposeGc } from './gc.js';
+
+/** The library's own costs, with Chrome taken out (a target whose `send` resolves at once). */
+export interface MicroResults {
+  /** CPU time per release, enqueue → every release settled, median over rounds (ns). */
+  cpuNsPerRelease: {
+    batcher: Record<string, number>;
+    literalCard: Record<string, number>;
+    /** batcher ÷ literal card at the smaller size (goal ≤ 1.0). */
+    ratioToLiteralCard: number;
+    /** batcher at the larger size ÷ at the smaller (goal ≤ 1.3: no quadratic queue). */
+    growth: number;
+  };
+  /** Heap bytes held per pending release, with `pending` releases waiting on a stalled target. */
+  heapBytesPerPendingRelease: number;
+  pending: number;
+  /** One release on an idle batcher, enqueue → settled, median (µs), and whether every one settled
+   *  before the next macrotask (no timer delay anywhere on the way). */
+  loneRelease: { medianMicros: number; settledBeforeNextMacrotask: boolean };
+  /** CPU used by the process while a used batcher sits idle, per second of wall time (µs/s), and the
+   *  timers it holds then. */
+  idle: { cpuMicrosPerSecond: number; activeTimers: number };
+}
+
+const noopSend = (): Promise<object> => Promise.resolve({});
+const noop: CdpTarget = { send: noopSend };
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `id-${i}`);
+
+async function viaBatcher(list: readonly string[]): Promise<void> {
+  const batcher = new ReleaseBatcher();
+  for (const id of list) batcher.release(noop, id);
+  await batcher.close();
+  if (batcher.stats.released !== list.length) throw new Error(`no-op transport: released ${batcher.stats.released} of ${list.length}`);
+}
+
+const viaLiteralCard = (list: readonly string[]): Promise<void> => literalCard(list, noopSend);
+
+async function cpuNsPerRelease(run: (list: readonly string[]) => Promise<void>, list: readonly string[]): Promise<number> {
+  const start = process.cpuUsage();
+  await run(list);
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) * 1000) / list.length;
+}
+
+async function heapPerPending(pending: number): Promise<number> {
+  const gc = exposeGc();
+  const stalled: CdpTarget = { send: () => new Promise<never>(() => undefined) };
+  const list = ids(pending); // the caller's strings: not the library's cost
+  const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+  await settle();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const batcher = new ReleaseBatcher();
+  for (const id of list) batcher.release(stalled, id);
+  await settle(); // let the flush window cut every batch
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  if (batcher.stats.pending + batcher.stats.inFlight !== pending) throw new Error(`expected ${pending} outstanding, got ${batcher.stats.pending + batcher.stats.inFlight}`);
+  batcher.forget(stalled); // settles them all (dropped / gone) without waiting for the timeout
+  await batcher.close();
+  return (after - before) / pending;
+}
+
+async function loneRelease(rounds: number): Promise<{ medianMicros: number; settledBeforeNextMacrotask: boolean }> {
+  const batcher = new ReleaseBatcher();
+  const times: number[] = [];
+  let allBeforeMacrotask = true;
+  for (let i = 0; i < rounds; i++) {
+    await new Promise((r) => setImmediate(r)); // idle again
+    let macrotask = false;
+    const immediate = setImmediate(() => {
+      macrotask = true;
+    });
+    const t0 = process.hrtime.bigint();
+    batcher.release(noop, `lone-${i}`);
+    await batcher.flush();
+    times.push(Number(process.hrtime.bigint() - t0) / 1000);
+    if (macrotask) allBeforeMacrotask = false;
+    clearImmediate(immediate);
+  }
+  await batcher.close();
+  return { medianMicros: median(times), settledBeforeNextMacrotask: allBeforeMacrotask };
+}
+
+async function idleCost(ms: number): Promise<{ cpuMicrosPerSecond: number; activeTimers: number }> {
+  const batcher = new ReleaseBatcher();
+  for (const id of ids(1000)) batcher.release(noop, id);
+  await batcher.flush();
+  const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  // Let the earlier measures' garbage go first: V8's background sweeping is not the batcher's.
+  exposeGc()();
+  await new Promise((r) => setTimeout(r, 200));
+  const start = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  // Sleep in one timer of our own, counted after the batcher's timers were.
+  await new Promise((r) => setTimeout(r, ms));
+  const used = process.cpuUsage(start);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await batcher.close();
+  return { cpuMicrosPerSecond: (used.user + used.system) / seconds, activeTimers: timersBefore };
+}
+
+/**
+ * Runs every measure without Chrome. `sizes` are the two backlog sizes (default 200,000 and
+ * 1,000,000); the batcher and the literal card alternate within each round.
+ */
+export async function runMicro(options: { rounds: number; sizes?: readonly [number, number]; pending?: number; idleMs?: number }): Promise<MicroResults> {
+  const [small, large] = options.sizes ?? [200_000, 1_000_000];
+  const pending = options.pending ?? 1_000_000;
+  const lists = new Map([small, large].map((n) => [n, ids(n)]));
+  await viaBatcher(ids(20_000)); // warm-up, both paths
+  await viaLiteralCard(ids(20_000));
+  const ours = new Map<number, number[]>();
+  const card = new Map<number, number[]>();
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [n, list] of lists) {
+      ours.set(n, [...(ours.get(n) ?? []), await cpuNsPerRelease(viaBatcher, list)]);
+      card.set(n, [...(card.get(n) ?? []), await cpuNsPerRelease(viaLiteralCard, list)]);
+    }
+  }
+  lists.clear();
+  const pick = (m: Map<number, number[]>): Record<string, number> => Object.fromEntries([...m].map(([n, v]) => [String(n), median(v)]));
+  const batcher = pick(ours);
+  const literal = pick(card);
+  return {
+    cpuNsPerRelease: {
+      batcher,
+      literalCard: literal,
+      ratioToLiteralCard: (batcher[String(small)] ?? Number.NaN) / (literal[String(small)] ?? Number.NaN),
+      growth: (batcher[String(large)] ?? Number.NaN) / (batcher[String(small)] ?? Number.NaN),
+    },
+    heapBytesPerPendingRelease: await heapPerPending(pending),
+    pending,
+    loneRelease: await loneRelease(200),
+    idle: await idleCost(options.idleMs ?? 1000),
+  };
+}

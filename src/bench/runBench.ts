@@ -1,0 +1,357 @@
+import { cpus, totalmem } from 'node:os';
+import CDP from 'chrome-remote-interface';
+import type { Browser, CDPSession, JSHandle, Page } from 'puppeteer-core';
+import { launchChromium, type LaunchedChromium } from '../browser/launchChromium.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../options.js';
+import { ReleaseBatcher, type ReleaseBatcherOptions } from '../ReleaseBatcher.js';
+import type { CdpTarget } from '../target.js';
+import { fixedWindow, literalCard } from './anchors.js';
+import { median, runMicro, type MicroResults } from './micro.js';
+import { countAlive, mintObjects, sendOf, type SessionSend } from './pageObjects.js';
+import { RawCdpClient } from './rawCdp.js';
+
+export type BenchClient = 'chrome-remote-interface' | 'puppeteer-core' | 'raw WebSocket';
+
+/** What one strategy is, in the results. */
+export type StrategyKind = 'serial' | 'all-at-once' | 'literal-card' | 'window' | 'batcher' | 'group' | 'dispose-serial' | 'dispose-all';
+
+export interface StrategyResult {
+  strategy: string;
+  client: BenchClient;
+  kind: StrategyKind;
+  /** Batches of 64 in flight, for the fixed windows. */
+  window?: number;
+  releasesPerSecond: { median: number; min: number; max: number; runs: number[] };
+  /** Median ÷ the per-object protocol limit measured in the same run (the best raw window). */
+  ratioToRawLimit: number;
+}
+
+export interface BenchOptions {
+  objects: number;
+  rounds: number;
+  /** Use a running browser (ws://HOST:PORT/devtools/browser/ID) instead of launching Chromium. */
+  browserUrl?: string;
+  /** Windows of 64 to try for the fixed-window anchors. Default 1, 2, 4, 8, 16. */
+  windows?: readonly number[];
+  /** Extra `ReleaseBatcher` variants with these `maxInFlight` values (for tuning). */
+  maxInFlight?: readonly number[];
+  /** Skip the no-op transport measures (and their ~1M-release runs). */
+  skipMicro?: boolean;
+  /** Sizes for the no-op measures (default 200,000 and 1,000,000; 1,000,000 pending). */
+  microSizes?: readonly [number, number];
+  microPending?: number;
+  /** Progress lines (to stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+export interface BenchReport {
+  machine: { cpus: number; cpu: string; memoryGiB: number; node: string; platform: string; browser: string };
+  objects: number;
+  rounds: number;
+  results: StrategyResult[];
+  /** The best raw WebSocket window: the per-object protocol limit of this run. */
+  rawLimit: { window: number; releasesPerSecond: number };
+  bestWindow: Partial<Record<BenchClient, { window: number; releasesPerSecond: number }>>;
+  /** Lone release on an idle batcher over chrome-remote-interface vs one awaited call, medians (ms). */
+  loneReleaseOverChrome: { batcherMs: number; awaitedCallMs: number; ratio: number };
+  micro: MicroResults | null;
+  /** The issue's goals, each with the measured value and whether it is met. */
+  goals: { goal: string; target: string; measured: number; met: boolean }[];
+  /** Strategies left out, and why (for example puppeteer-core not installed). */
+  skipped: string[];
+}
+
+interface Minted {
+  ids: string[];
+  /** puppeteer's handles of the ids, for the `dispose()` strategies. */
+  handles?: JSHandle[];
+  /** The scope the ids were minted in, for the object-group strategy. */
+  scope?: { guard: { dispose(): void }; batcher: ReleaseBatcher };
+}
+
+interface Strategy {
+  name: string;
+  client: BenchClient;
+  kind: StrategyKind;
+  window?: number;
+  /** Mints fresh objects on the shared page for this strategy's connection. */
+  mint: (n: number) => Promise<Minted>;
+  run: (minted: Minted) => Promise<void>;
+  /** The connection the objects belong to, to check they are gone. */
+  check: SessionSend;
+}
+
+interface Connections {
+  cri: CDP.Client;
+  criSend: SessionSend;
+  raw: RawCdpClient;
+  rawSend: SessionSend;
+  puppeteer: { browser: Browser; page: Page; session: CDPSession; send: SessionSend; pageSend: SessionSend } | null;
+}
+
+const PAGE_URL = 'about:blank#cdp-release-bench';
+
+async function releaseAll(batcher: ReleaseBatcher, target: CdpTarget, ids: readonly string[]): Promise<void> {
+  for (const id of ids) batcher.release(target, id);
+  await batcher.close();
+  if (batcher.stats.released !== ids.length) throw new Error(`ReleaseBatcher released ${batcher.stats.released} of ${ids.length}`);
+}
+
+function strategiesFor(c: Connections, options: BenchOptions): Strategy[] {
+  const windows = options.windows ?? [1, 2, 4, 8, 16];
+  const cri = c.cri;
+  const criRelease = (objectId: string): Promise<unknown> => cri.Runtime.releaseObject({ objectId });
+  const criMint = (n: number): Promise<Minted> => mintObjects(c.criSend, n, 4).then((ids) => ({ ids }));
+  const batcherVariants: { label: string; options: ReleaseBatcherOptions }[] = [
+    { label: 'ReleaseBatcher (defaults)', options: {} },
+    ...(options.maxInFlight ?? []).map((m) => ({ label: `ReleaseBatcher maxInFlight ${m}`, options: { maxInFlight: m } })),
+  ];
+  const list: Strategy[] = [
+    { name: 'await each Runtime.releaseObject', client: 'chrome-remote-interface', kind: 'serial', mint: criMint, check: c.criSend, run: async ({ ids }) => { for (const objectId of ids) await criRelease(objectId); } },
+    { name: 'every release at once (Promise.all)', client: 'chrome-remote-interface', kind: 'all-at-once', mint: criMint, check: c.criSend, run: async ({ ids }) => { await Promise.all(ids.map(criRelease)); } },
+    { name: 'design card: bufferCount(64) + unbounded mergeMap(forkJoin)', client: 'chrome-remote-interface', kind: 'literal-card', mint: criMint, check: c.criSend, run: ({ ids }) => literalCard(ids, criRelease) },
+    ...windows.map((k): Strategy => ({ name: `64 x ${k} batches in flight`, client: 'chrome-remote-interface', kind: 'window', window: k, mint: criMint, check: c.criSend, run: ({ ids }) => fixedWindow(ids, k, criRelease) })),
+    ...batcherVariants.map((v): Strategy => ({ name: v.label, client: 'chrome-remote-interface', kind: 'batcher', mint: criMint, check: c.criSend, run: ({ ids }) => releaseAll(new ReleaseBatcher(v.options), cri, ids) })),
+    {
+      name: 'ReleaseScope (one Runtime.releaseObjectGroup)',
+      client: 'chrome-remote-interface',
+      kind: 'group',
+      check: c.criSend,
+      mint: async (n) => {
+        const batcher = new ReleaseBatcher();
+        const scope = batcher.scope(cri);
+        return { ids: await mintObjects(c.criSend, n, 4, scope.objectGroup), scope: { guard: scope, batcher } };
+      },
+      run: async ({ scope }) => {
+        if (scope === undefined) throw new Error('no scope minted');
+        const { guard, batcher } = scope;
+        guard.dispose();
+        await batcher.close();
+        if (batcher.stats.released !== 1) throw new Error('the scope was not released');
+      },
+    },
+  ];
+  const rawRelease = (objectId: string): Promise<unknown> => c.raw.send('Runtime.releaseObject', { objectId });
+  const rawMint = (n: number): Promise<Minted> => mintObjects(c.rawSend, n, 4).then((ids) => ({ ids }));
+  list.push(...windows.map((k): Strategy => ({ name: `raw: 64 x ${k} batches in flight`, client: 'raw WebSocket', kind: 'window', window: k, mint: rawMint, check: c.rawSend, run: ({ ids }) => fixedWindow(ids, k, rawRelease) })));
+  const p = c.puppeteer;
+  if (p !== null) {
+    const sessionRelease = (objectId: string): Promise<unknown> => p.session.send('Runtime.releaseObject', { objectId });
+    const sessionMint = (n: number): Promise<Minted> => mintObjects(p.send, n, 4).then((ids) => ({ ids }));
+    const handleMint = async (n: number): Promise<Minted> => {
+      const handles = await mintHandles(p.page, n);
+      return { handles, ids: handles.map((h) => h.remoteObject().objectId ?? '') };
+    };
+    list.push(
+      { name: 'JSHandle.dispose() one by one', client: 'puppeteer-core', kind: 'dispose-serial', mint: handleMint, check: p.pageSend, run: async ({ handles }) => { for (const h of handles ?? []) await h.dispose(); } },
+      { name: 'Promise.all(handles.map(h => h.dispose()))', client: 'puppeteer-core', kind: 'dispose-all', mint: handleMint, check: p.pageSend, run: async ({ handles }) => { await Promise.all((handles ?? []).map((h) => h.dispose())); } },
+      ...windows.map((k): Strategy => ({ name: `CDPSession: 64 x ${k} batches in flight`, client: 'puppeteer-core', kind: 'window', window: k, mint: sessionMint, check: p.send, run: ({ ids }) => fixedWindow(ids, k, sessionRelease) })),
+      ...batcherVariants.map((v): Strategy => ({ name: `${v.label} over CDPSession`, client: 'puppeteer-core', kind: 'batcher', mint: sessionMint, check: p.send, run: ({ ids }) => releaseAll(new ReleaseBatcher(v.options), p.session, ids) })),
+    );
+  }
+  return list;
+}
+
+/** `n` fresh objects as puppeteer JSHandles on the page's own session (what `dispose()` releases). */
+async function mintHandles(page: Page, n: number): Promise<JSHandle[]> {
+  const handles: JSHandle[] = [];
+  while (handles.length < n) {
+    const count = Math.min(1000, n - handles.length);
+    const array = await page.evaluateHandle((c: number) => Array.from({ length: c }, (_, i) => ({ i, data: new Array(4).fill(i) as number[] })), count);
+    const props = await array.getProperties();
+    for (const [name, handle] of props) if (/^\d+$/.test(name)) handles.push(handle);
+    await array.dispose();
+  }
+  return handles;
+}
+
+async function connectPuppeteer(browserWSEndpoint: string, log: (line: string) => void): Promise<Connections['puppeteer']> {
+  let connect: (typeof import('puppeteer-core'))['connect'];
+  try {
+    ({ connect } = await import('puppeteer-core'));
+  } catch {
+    log('puppeteer-core is not installed: its strategies are skipped (npm install puppeteer-core)');
+    return null;
+  }
+  const browser = await connect({ browserWSEndpoint, defaultViewport: null, protocolTimeout: 600_000 });
+  const target = await browser.waitForTarget((t) => t.url() === PAGE_URL, { timeout: 10_000 });
+  const page = await target.page();
+  if (page === null) throw new Error('puppeteer-core did not find the benchmark page');
+  const session = await page.createCDPSession();
+  // The page's own session (the one JSHandle.dispose() uses), to check its objects are gone.
+  const pageSession = (page as unknown as { _client(): CDPSession })._client();
+  return { browser, page, session, send: sendOf(session), pageSend: sendOf(pageSession) };
+}
+
+async function loneOverChrome(cri: CDP.Client, send: SessionSend, rounds: number): Promise<BenchReport['loneReleaseOverChrome']> {
+  const ids = await mintObjects(send, rounds * 2, 4);
+  const batcher = new ReleaseBatcher();
+  const ours: number[] = [];
+  const direct: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    await new Promise((r) => setTimeout(r, 5)); // idle between releases
+    let t0 = process.hrtime.bigint();
+    batcher.release(cri, ids[2 * i] as string);
+    await batcher.flush();
+    ours.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    t0 = process.hrtime.bigint();
+    await cri.Runtime.releaseObject({ objectId: ids[2 * i + 1] as string });
+    direct.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  await batcher.close();
+  const batcherMs = median(ours);
+  const awaitedCallMs = median(direct);
+  return { batcherMs, awaitedCallMs, ratio: batcherMs / awaitedCallMs };
+}
+
+function summarise(runs: number[]): StrategyResult['releasesPerSecond'] {
+  return { median: median(runs), min: Math.min(...runs), max: Math.max(...runs), runs };
+}
+
+function goalsOf(results: StrategyResult[], report: Omit<BenchReport, 'goals'>): BenchReport['goals'] {
+  const rate = (client: BenchClient, kind: StrategyKind, name?: string): number =>
+    results.find((r) => r.client === client && r.kind === kind && (name === undefined || r.strategy.startsWith(name)))?.releasesPerSecond.median ?? Number.NaN;
+  const ours = rate('chrome-remote-interface', 'batcher', 'ReleaseBatcher (defaults)');
+  const oursP = rate('puppeteer-core', 'batcher', 'ReleaseBatcher (defaults)');
+  const goals: BenchReport['goals'] = [];
+  const add = (goal: string, target: string, measured: number, bound: number, atMost = false): void => {
+    if (Number.isNaN(measured)) return;
+    goals.push({ goal, target, measured, met: atMost ? measured <= bound : measured >= bound });
+  };
+  add('ReleaseBatcher / awaiting each call (chrome-remote-interface)', '>= 9x', ours / rate('chrome-remote-interface', 'serial'), 9);
+  add('ReleaseBatcher / literal design card (chrome-remote-interface)', '>= 4x', ours / rate('chrome-remote-interface', 'literal-card'), 4);
+  add('ReleaseBatcher / best fixed window (chrome-remote-interface)', '>= 0.9x', ours / (report.bestWindow['chrome-remote-interface']?.releasesPerSecond ?? Number.NaN), 0.9);
+  add('ReleaseBatcher / Promise.all(dispose()) (puppeteer-core)', '>= 1.3x', oursP / rate('puppeteer-core', 'dispose-all'), 1.3);
+  add('ReleaseBatcher / best fixed window (puppeteer-core session)', '>= 0.9x', oursP / (report.bestWindow['puppeteer-core']?.releasesPerSecond ?? Number.NaN), 0.9);
+  add('ReleaseBatcher / raw per-object limit (chrome-remote-interface)', '>= 0.75x', ours / report.rawLimit.releasesPerSecond, 0.75);
+  add('ReleaseScope / awaiting each call', '>= 100x', rate('chrome-remote-interface', 'group') / rate('chrome-remote-interface', 'serial'), 100);
+  const m = report.micro;
+  if (m !== null) {
+    add('CPU per release on a no-op transport / literal card', '<= 1.0x', m.cpuNsPerRelease.ratioToLiteralCard, 1, true);
+    add('CPU per release at the large backlog / the small one', '<= 1.3x', m.cpuNsPerRelease.growth, 1.3, true);
+    add('heap bytes per pending release', '<= 200', m.heapBytesPerPendingRelease, 200, true);
+    add('lone release on a no-op transport settles before the next macrotask', '= 1 (yes)', m.loneRelease.settledBeforeNextMacrotask ? 1 : 0, 1);
+    add('timers held by an idle batcher', '= 0', m.idle.activeTimers, 0, true);
+  }
+  add('lone release over Chrome / one awaited call', '<= 1.5x (one round trip)', report.loneReleaseOverChrome.ratio, 1.5, true);
+  return goals;
+}
+
+/**
+ * The comparison benchmark: one browser, one page, every strategy on fresh objects minted for it,
+ * strategies interleaved within each round, and afterwards a sample of every strategy's ids checked
+ * gone. Kills the browser it launched, however it ends.
+ */
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const log = options.log ?? ((): void => undefined);
+  const micro = options.skipMicro === true ? null : (log('no-op transport measures…'), await runMicro({ rounds: Math.max(1, options.rounds), sizes: options.microSizes as [number, number] | undefined, pending: options.microPending }));
+  let chromium: LaunchedChromium | null = null;
+  let endpoint = options.browserUrl;
+  if (endpoint === undefined) {
+    chromium = await launchChromium();
+    endpoint = chromium.browserWSEndpoint;
+  }
+  const url = new URL(endpoint);
+  const host = url.hostname;
+  const port = Number(url.port);
+  let connections: Connections | null = null;
+  let targetId: string | null = null;
+  try {
+    const target = await CDP.New({ host, port, url: PAGE_URL });
+    targetId = target.id;
+    const cri = await CDP({ host, port, target: target.id });
+    const raw = await RawCdpClient.connect(target.webSocketDebuggerUrl);
+    const skipped: string[] = [];
+    const puppeteer = await connectPuppeteer(endpoint, (line) => {
+      skipped.push(line);
+      log(line);
+    });
+    connections = { cri, criSend: sendOf(cri), raw, rawSend: (method, params) => raw.send(method, params), puppeteer };
+    const strategies = strategiesFor(connections, options);
+    const runs = new Map<Strategy, number[]>(strategies.map((s) => [s, []]));
+    for (let round = 0; round < options.rounds; round++) {
+      for (const s of strategies) {
+        const minted = await s.mint(options.objects);
+        const t0 = process.hrtime.bigint();
+        await s.run(minted);
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        const sample = minted.ids.filter((_, i) => i % 50 === 0);
+        const check = await countAlive(s.check, sample);
+        if (check.alive !== 0 || check.notFound !== sample.length) {
+          throw new Error(`${s.client}, ${s.name}: ${check.alive} of ${sample.length} sampled objects still alive${check.other.length > 0 ? `; ${check.other[0] ?? ''}` : ''}`);
+        }
+        const rate = options.objects / seconds;
+        runs.get(s)?.push(rate);
+        log(`round ${round + 1}/${options.rounds}  ${s.client.padEnd(23)} ${s.name.padEnd(58)} ${Math.round(rate).toString().padStart(9)} /s`);
+      }
+    }
+    const loneReleaseOverChrome = await loneOverChrome(cri, connections.criSend, 50);
+    const partial = strategies.map((s) => ({ s, rps: summarise(runs.get(s) ?? []) }));
+    const best = (client: BenchClient): { window: number; releasesPerSecond: number } | undefined => {
+      const windows = partial.filter((r) => r.s.client === client && r.s.kind === 'window').sort((a, b) => b.rps.median - a.rps.median);
+      const top = windows[0];
+      return top === undefined ? undefined : { window: top.s.window ?? 0, releasesPerSecond: top.rps.median };
+    };
+    const rawLimit = best('raw WebSocket') ?? { window: 0, releasesPerSecond: Number.NaN };
+    const bestWindow: BenchReport['bestWindow'] = {};
+    for (const client of ['chrome-remote-interface', 'puppeteer-core', 'raw WebSocket'] as const) {
+      const b = best(client);
+      if (b !== undefined) bestWindow[client] = b;
+    }
+    const results: StrategyResult[] = partial.map(({ s, rps }) => ({
+      strategy: s.name,
+      client: s.client,
+      kind: s.kind,
+      ...(s.window === undefined ? {} : { window: s.window }),
+      releasesPerSecond: rps,
+      ratioToRawLimit: rps.median / rawLimit.releasesPerSecond,
+    }));
+    const browserVersion = ((await cri.Browser.getVersion()) as { product: string }).product;
+    const machine = {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 1024 ** 3),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      browser: browserVersion,
+    };
+    const report = { machine, objects: options.objects, rounds: options.rounds, results, rawLimit, bestWindow, loneReleaseOverChrome, micro, skipped };
+    return { ...report, goals: goalsOf(results, report) };
+  } finally {
+    if (connections !== null) {
+      await connections.puppeteer?.browser.disconnect().catch(() => undefined);
+      await connections.raw.close().catch(() => undefined);
+      await connections.cri.close().catch(() => undefined);
+    }
+    if (targetId !== null) await CDP.Close({ host, port, id: targetId }).catch(() => undefined);
+    await chromium?.close();
+  }
+}
+
+/** The results as a plain-text table, slowest anchors first as measured, with ratios. */
+export function formatReport(report: BenchReport): string {
+  const lines: string[] = [];
+  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+  lines.push(`${report.objects.toLocaleString('en-US')} releases per strategy, ${report.rounds} round(s); ${report.machine.cpus} cores, ${report.machine.cpu}, Node ${report.machine.node}, ${report.machine.browser}`);
+  lines.push('');
+  lines.push(`${'client'.padEnd(24)}${'strategy'.padEnd(60)}${'median/s'.padStart(11)}${'min'.padStart(11)}${'max'.padStart(11)}  vs raw limit`);
+  for (const r of report.results) {
+    lines.push(`${r.client.padEnd(24)}${r.strategy.padEnd(60)}${fmt(r.releasesPerSecond.median).padStart(11)}${fmt(r.releasesPerSecond.min).padStart(11)}${fmt(r.releasesPerSecond.max).padStart(11)}  ${r.ratioToRawLimit.toFixed(2)}x`);
+  }
+  lines.push('');
+  lines.push(`raw per-object limit: 64 x ${report.rawLimit.window} = ${fmt(report.rawLimit.releasesPerSecond)}/s; best windows: ${Object.entries(report.bestWindow).map(([c, b]) => `${c} 64 x ${b.window}`).join(', ')}`);
+  const lone = report.loneReleaseOverChrome;
+  lines.push(`lone release over Chrome: batcher ${lone.batcherMs.toFixed(3)} ms vs one awaited call ${lone.awaitedCallMs.toFixed(3)} ms (${lone.ratio.toFixed(2)}x)`);
+  const m = report.micro;
+  if (m !== null) {
+    const sizes = Object.keys(m.cpuNsPerRelease.batcher);
+    lines.push(`no-op transport, CPU per release: ${sizes.map((n) => `@${Number(n).toLocaleString('en-US')} batcher ${((m.cpuNsPerRelease.batcher[n] ?? 0) / 1000).toFixed(2)} µs vs literal card ${((m.cpuNsPerRelease.literalCard[n] ?? 0) / 1000).toFixed(2)} µs`).join('; ')}`);
+    lines.push(`heap per pending release (${m.pending.toLocaleString('en-US')} pending on a stalled target): ${m.heapBytesPerPendingRelease.toFixed(0)} bytes; lone release on a no-op transport: ${m.loneRelease.medianMicros.toFixed(1)} µs; idle: ${m.idle.cpuMicrosPerSecond.toFixed(0)} µs CPU/s, ${m.idle.activeTimers} timers`);
+  }
+  lines.push('');
+  lines.push('goals:');
+  for (const g of report.goals) lines.push(`  ${g.met ? 'met    ' : 'MISSED '} ${g.goal}: ${g.measured.toFixed(g.measured >= 10 ? 0 : 2)} (${g.target})`);
+  for (const s of report.skipped) lines.push(`skipped: ${s}`);
+  lines.push(`(defaults: maxInFlight ${DEFAULT_MAX_IN_FLIGHT})`);
+  return lines.join('\n');
+}
