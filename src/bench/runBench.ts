@@ -42,6 +42,8 @@ export interface BenchOptions {
   microPending?: number;
   /** Progress lines (to stderr in the CLI). */
   log?: (line: string) => void;
+  /** Told the browser this run launched (so a signal handler can kill it by pid). */
+  onLaunched?: (chromium: LaunchedChromium) => void;
 }
 
 export interface BenchReport {
@@ -249,6 +251,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   let endpoint = options.browserUrl;
   if (endpoint === undefined) {
     chromium = await launchChromium();
+    options.onLaunched?.(chromium);
     endpoint = chromium.browserWSEndpoint;
   }
   const url = new URL(endpoint);

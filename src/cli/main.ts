@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { renderChart } from '../bench/chart.js';
+import { formatReport, runBench } from '../bench/runBench.js';
 import { ChromiumLaunchError } from '../browser/launchChromium.js';
 import { DemoRun, type DemoSummary } from '../demo/runDemo.js';
 import { startDashboard } from './dashboard.js';
@@ -87,6 +90,56 @@ async function demo(flags: DemoFlags): Promise<number> {
   }
 }
 
+interface BenchFlags { objects: number; rounds: number; browserUrl?: string; json?: string; svg?: string; maxInFlight?: number[]; micro: boolean; quiet?: boolean }
+
+function writeFile(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+async function bench(flags: BenchFlags): Promise<number> {
+  let browserPid: number | null = null;
+  const killBrowser = (): void => {
+    if (browserPid === null) return;
+    try {
+      process.kill(-browserPid, 'SIGKILL'); // its whole process group
+    } catch {
+      // gone already
+    }
+  };
+  // The browser runs in its own process group: every way out must take it along.
+  process.on('exit', killBrowser);
+  for (const [signal, code] of [['SIGINT', EXIT.interrupted], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : signal}: stopping the benchmark and its browser\n`);
+      killBrowser();
+      process.exit(code);
+    });
+  }
+  const report = await runBench({
+    onLaunched: (chromium) => {
+      browserPid = chromium.pid;
+    },
+    objects: flags.objects,
+    rounds: flags.rounds,
+    browserUrl: flags.browserUrl,
+    maxInFlight: flags.maxInFlight,
+    skipMicro: !flags.micro,
+    log: flags.quiet === true ? undefined : (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`${formatReport(report)}\n`);
+  if (flags.json !== undefined) writeFile(flags.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (flags.svg !== undefined) {
+    writeFile(flags.svg, await renderChart(report));
+  }
+  return EXIT.ok;
+}
+
+const intList = (name: string) => (value: string): number[] => {
+  const parts = value.split(',').map((v) => v.trim());
+  return parts.map((v) => positiveInt(name, 1_000_000)(v));
+};
+
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('cdp-release')
     .description('Release Chrome DevTools Protocol remote objects in the background, in batches.')
@@ -105,6 +158,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addHelpText('after', '\nChromium: CHROME_PATH, else /usr/bin/chromium and the usual names (apt-get install -y chromium).\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
     .action((flags: DemoFlags) => {
       result = demo(flags);
+    });
+  program
+    .command('bench')
+    .description('measure releases per second against what users would write instead (serial, Promise.all, the design card, hand-tuned windows, a raw WebSocket), on one page of one browser')
+    .addOption(new Option('--objects <n>', 'remote objects released per strategy and round').default(20_000).argParser(positiveInt('--objects', 10_000_000)))
+    .addOption(new Option('--rounds <n>', 'rounds (strategies interleaved in each); medians are reported').default(3).argParser(positiveInt('--rounds', 1000)))
+    .addOption(new Option('--browser-url <ws-url>', 'use a running browser (ws://HOST:PORT/devtools/browser/ID) instead of launching Chromium').argParser(browserUrl))
+    .option('--json <file>', 'also write every figure as JSON to FILE')
+    .option('--svg <file>', 'also write a bar chart of the results as SVG to FILE')
+    .addOption(new Option('--max-in-flight <list>', 'also measure ReleaseBatcher with these maxInFlight values, e.g. 128,512').argParser(intList('--max-in-flight')))
+    .option('--no-micro', 'skip the no-op transport measures (CPU per release at 200k and 1M, heap per pending release, idle cost)')
+    .option('--quiet', 'no progress lines on stderr')
+    .addHelpText('after', '\nEach strategy gets fresh objects on the same page and a sample of them is checked gone afterwards.\nnpm run bench writes bench/results/bench.json and bench.svg.\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
+    .action((flags: BenchFlags) => {
+      result = bench(flags);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });
