@@ -118,7 +118,7 @@ export class ReleaseBatcher implements AsyncDisposable {
       },
       settled: (request, outcome) => this.#onSettled(request, outcome),
     };
-    this.#requests.pipe(batchReleases<TrackedRequest>({ ...resolved, listener, forget$: this.#forget$ })).subscribe({
+    this.#requests.pipe(batchReleases<TrackedRequest>({ ...resolved, maxInFlight: resolved.adaptive ? undefined : resolved.maxInFlight, listener, forget$: this.#forget$ })).subscribe({
       next: (report) => {
         this.#batches.next(report);
         this.#emitStats();

@@ -1,6 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
+import { AdaptiveWindow } from './adaptiveWindow.js';
 import { classifyReleaseError, type ReleaseOutcome } from './outcome.js';
-import type { ResolvedBatchOptions } from './options.js';
+import { ADAPTIVE_MIN_IN_FLIGHT, ADAPTIVE_START_IN_FLIGHT, type ResolvedBatchOptions } from './options.js';
 import { ReleaseQueue } from './queue.js';
 import { isValidRequest, type ReleaseRequest } from './request.js';
 import type { BatchReport } from './stats.js';
@@ -100,7 +101,11 @@ class TargetLane<R extends ReleaseRequest> {
   /** Stops listening for the target going away; the lane listens only while it exists. */
   unwatch: (() => void) | null = null;
 
-  constructor(readonly target: CdpTarget) {
+  constructor(
+    readonly target: CdpTarget,
+    /** The adaptive window, or null for a fixed `maxInFlight`. */
+    readonly window: AdaptiveWindow | null,
+  ) {
     this.socket = socketOf(target);
   }
 }
@@ -116,8 +121,9 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   /** Targets forgotten here: their later requests are dropped unsent. Weak: never retains them. */
   readonly #forgotten = new WeakSet<CdpTarget>();
   readonly #maxInFlight: number;
-  /** Free slots a backlogged lane waits for before refilling (see #pump). */
-  readonly #refillChunk: number;
+  readonly #maxBatch: number;
+  /** Each target's adaptive window, kept between bursts (its lane is deleted when idle). Weak. */
+  readonly #windows: WeakMap<CdpTarget, AdaptiveWindow> | null;
   readonly #timeoutMs: number;
   readonly #scheduler: SchedulerLike;
   readonly #listener: ReleaseListener<R>;
@@ -131,7 +137,8 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
 
   constructor(options: ResolvedBatchOptions, listener: ReleaseListener<R>, report: (report: BatchReport) => void) {
     this.#maxInFlight = options.maxInFlight;
-    this.#refillChunk = Math.max(1, Math.min(options.maxBatch, Math.floor(options.maxInFlight / 4)));
+    this.#maxBatch = options.maxBatch;
+    this.#windows = options.adaptive ? new WeakMap() : null;
     this.#timeoutMs = options.timeoutMs;
     this.#scheduler = options.scheduler;
     this.#listener = listener;
@@ -158,17 +165,31 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
       }
       let lane = this.#lanes.get(request.target);
       if (lane === undefined) {
-        lane = new TargetLane<R>(request.target);
+        lane = new TargetLane<R>(request.target, this.#windowOf(request.target));
         this.#lanes.set(request.target, lane);
         lane.unwatch = watchTarget(request.target, (target) => this.forget(target));
       }
       const call = new ReleaseCall<R>(request, lane, batch);
-      if (lane.inFlight < this.#maxInFlight && lane.waiting.length === 0) {
+      if (lane.inFlight < this.#limitOf(lane) && lane.waiting.length === 0) {
         this.#send(call, lane);
       } else {
         lane.waiting.push(call);
       }
     }
+  }
+
+  #windowOf(target: CdpTarget): AdaptiveWindow | null {
+    if (this.#windows === null) return null;
+    let window = this.#windows.get(target);
+    if (window === undefined) {
+      window = new AdaptiveWindow(ADAPTIVE_START_IN_FLIGHT, Math.min(ADAPTIVE_MIN_IN_FLIGHT, this.#maxInFlight), this.#maxInFlight);
+      this.#windows.set(target, window);
+    }
+    return window;
+  }
+
+  #limitOf(lane: TargetLane<R>): number {
+    return lane.window === null ? this.#maxInFlight : lane.window.limit;
   }
 
   /**
@@ -272,6 +293,10 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
 
     if (lane !== null && wasSent) {
       lane.inFlight--;
+      if (lane.window !== null) {
+        if (lane.waiting.length > 0) lane.window.backloggedSettle(this.#scheduler.now());
+        else lane.window.drained();
+      }
       // Calls mostly settle in send order; drop settled ones from the head so `sent` stays as
       // short as what is really outstanding.
       let head = lane.sent.peek();
@@ -297,11 +322,13 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     if (lane.pumping) return;
     // Under a backlog, refill in chunks rather than one call per answer: Chrome and the clients
     // handle a burst of calls far more cheaply than the same calls trickling out one per tick.
-    const free = this.#maxInFlight - lane.inFlight;
-    if (lane.inFlight > 0 && free < this.#refillChunk && free < lane.waiting.length) return;
+    const limit = this.#limitOf(lane);
+    const free = limit - lane.inFlight;
+    const refillChunk = Math.max(1, Math.min(this.#maxBatch, Math.floor(limit / 4)));
+    if (lane.inFlight > 0 && free < refillChunk && free < lane.waiting.length) return;
     lane.pumping = true;
     try {
-      while (lane.inFlight < this.#maxInFlight && lane.waiting.length > 0) {
+      while (lane.inFlight < limit && lane.waiting.length > 0) {
         this.#send(lane.waiting.shift() as ReleaseCall<R>, lane);
       }
     } finally {

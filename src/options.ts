@@ -4,13 +4,20 @@ import { asapScheduler, type SchedulerLike } from 'rxjs';
 export const DEFAULT_MAX_BATCH = 64;
 
 /**
- * Most release calls outstanding per target. Measured on 2 cores with Chromium and
- * chrome-remote-interface: 64 × 2–4 batches in flight is that client's best window (its response
- * handler costs O(outstanding commands)), while a puppeteer-core session and a raw WebSocket keep
- * gaining up to 64 × 8–16. 256 sits in chrome-remote-interface's best window and is within a few
- * percent of the others' best; see the README's benchmark section.
+ * Most release calls outstanding per target when `maxInFlight` is not given: the cap of the adaptive
+ * window. Measured on 2 cores with Chromium: chrome-remote-interface is fastest at 64 × 2–4 calls in
+ * flight (its response handler costs O(outstanding commands)), a puppeteer-core session and a raw
+ * WebSocket keep gaining up to 64 × 8–16. No fixed value serves both, so by default each target's
+ * window adapts to measured throughput between {@link ADAPTIVE_MIN_IN_FLIGHT} and this cap, starting
+ * at {@link ADAPTIVE_START_IN_FLIGHT}. See the README's benchmark section.
  */
-export const DEFAULT_MAX_IN_FLIGHT = 256;
+export const DEFAULT_MAX_IN_FLIGHT = 1024;
+
+/** Where an adaptive window starts (chrome-remote-interface's best fixed window). */
+export const ADAPTIVE_START_IN_FLIGHT = 256;
+
+/** The smallest window the adaptation goes down to: one full batch. */
+export const ADAPTIVE_MIN_IN_FLIGHT = 64;
 
 /** Per call, as chromey's `request_timeout` and puppeteer's `protocolTimeout`. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -19,7 +26,12 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export interface BatchOptions {
   /** Releases per batch (the `bufferCount` of the pipeline); an integer >= 1. Default 64. */
   readonly maxBatch?: number;
-  /** Most CDP calls outstanding per target; an integer >= 1. Default {@link DEFAULT_MAX_IN_FLIGHT}. */
+  /**
+   * Most CDP calls outstanding per target; an integer >= 1. Given, it is a fixed window. Omitted, each
+   * target's window adapts to measured throughput between 64 and {@link DEFAULT_MAX_IN_FLIGHT} (1024),
+   * starting at 256: the best window differs between clients (chrome-remote-interface ~256, a
+   * puppeteer-core session ~1024), and the defaults must serve both without tuning.
+   */
   readonly maxInFlight?: number;
   /** Per call: past it the call counts as `timedOut` and frees its slot. Finite, > 0. Default 30 000. */
   readonly timeoutMs?: number;
@@ -34,6 +46,8 @@ export interface BatchOptions {
 export interface ResolvedBatchOptions {
   readonly maxBatch: number;
   readonly maxInFlight: number;
+  /** True when `maxInFlight` was not given: the window adapts below it. */
+  readonly adaptive: boolean;
   readonly timeoutMs: number;
   readonly scheduler: SchedulerLike;
 }
@@ -73,5 +87,5 @@ export function resolveBatchOptions(input: BatchOptions | undefined): ResolvedBa
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
     throw new RangeError(`scheduler must be an RxJS SchedulerLike, got ${describe(scheduler)}`);
   }
-  return { maxBatch, maxInFlight, timeoutMs, scheduler: scheduler as SchedulerLike };
+  return { maxBatch, maxInFlight, adaptive: options.maxInFlight === undefined, timeoutMs, scheduler: scheduler as SchedulerLike };
 }

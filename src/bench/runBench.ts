@@ -190,15 +190,24 @@ async function loneOverChrome(cri: CDP.Client, send: SessionSend, rounds: number
   const batcher = new ReleaseBatcher();
   const ours: number[] = [];
   const direct: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    await new Promise((r) => setTimeout(r, 5)); // idle between releases
-    let t0 = process.hrtime.bigint();
-    batcher.release(cri, ids[2 * i] as string);
+  const viaBatcher = async (objectId: string): Promise<void> => {
+    const t0 = process.hrtime.bigint();
+    batcher.release(cri, objectId);
     await batcher.flush();
     ours.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    t0 = process.hrtime.bigint();
-    await cri.Runtime.releaseObject({ objectId: ids[2 * i + 1] as string });
+  };
+  const awaited = async (objectId: string): Promise<void> => {
+    const t0 = process.hrtime.bigint();
+    await cri.Runtime.releaseObject({ objectId });
     direct.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  };
+  for (let i = 0; i < rounds; i++) {
+    // Each one alone, after the same idle pause, in alternating order.
+    const [first, second] = i % 2 === 0 ? [viaBatcher, awaited] : [awaited, viaBatcher];
+    await new Promise((r) => setTimeout(r, 5));
+    await first(ids[2 * i] as string);
+    await new Promise((r) => setTimeout(r, 5));
+    await second(ids[2 * i + 1] as string);
   }
   await batcher.close();
   const batcherMs = median(ours);

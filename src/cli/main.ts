@@ -90,7 +90,7 @@ async function demo(flags: DemoFlags): Promise<number> {
   }
 }
 
-interface BenchFlags { objects: number; rounds: number; browserUrl?: string; json?: string; svg?: string; maxInFlight?: number[]; micro: boolean; quiet?: boolean }
+interface BenchFlags { objects: number; rounds: number; browserUrl?: string; json?: string; svg?: string; maxInFlight?: number[]; micro: boolean; microSizes?: number[]; quiet?: boolean }
 
 function writeFile(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
@@ -125,6 +125,8 @@ async function bench(flags: BenchFlags): Promise<number> {
     browserUrl: flags.browserUrl,
     maxInFlight: flags.maxInFlight,
     skipMicro: !flags.micro,
+    microSizes: flags.microSizes as [number, number] | undefined,
+    microPending: flags.microSizes?.[1],
     log: flags.quiet === true ? undefined : (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`${formatReport(report)}\n`);
@@ -169,6 +171,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--svg <file>', 'also write a bar chart of the results as SVG to FILE')
     .addOption(new Option('--max-in-flight <list>', 'also measure ReleaseBatcher with these maxInFlight values, e.g. 128,512').argParser(intList('--max-in-flight')))
     .option('--no-micro', 'skip the no-op transport measures (CPU per release at 200k and 1M, heap per pending release, idle cost)')
+    .addOption(new Option('--micro-sizes <small,large>', 'backlog sizes of the no-op transport measures; the large one is also the pending count for heap per pending release').default([200_000, 1_000_000], '200000,1000000').argParser((value: string) => {
+      const sizes = intList('--micro-sizes')(value);
+      if (sizes.length !== 2 || (sizes[0] as number) >= (sizes[1] as number)) throw new InvalidArgumentError(`--micro-sizes takes two sizes, smaller first, got "${value}"`);
+      return sizes;
+    }))
     .option('--quiet', 'no progress lines on stderr')
     .addHelpText('after', '\nEach strategy gets fresh objects on the same page and a sample of them is checked gone afterwards.\nnpm run bench writes bench/results/bench.json and bench.svg.\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
     .action((flags: BenchFlags) => {

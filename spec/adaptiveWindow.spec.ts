@@ -1,0 +1,99 @@
+import { TestScheduler } from 'rxjs/testing';
+import { AdaptiveWindow } from '../src/adaptiveWindow';
+import { ReleaseBatcher } from '../src/index';
+import { VirtualTarget } from './support/virtualTarget';
+
+/**
+ * Drives a window with a model client: `rate(limit)` releases per ms while backlogged. Returns the
+ * limit after each of `completions` settles.
+ */
+function drive(window: AdaptiveWindow, rate: (limit: number) => number, completions: number): number[] {
+  let now = 0;
+  const limits: number[] = [];
+  for (let i = 0; i < completions; i++) {
+    now += 1 / rate(window.limit);
+    window.backloggedSettle(now);
+    limits.push(window.limit);
+  }
+  return limits;
+}
+
+const share = (limits: number[], value: number): number => limits.filter((l) => l === value).length / limits.length;
+
+describe('AdaptiveWindow', () => {
+  it('climbs to the cap for a client that keeps gaining with more in flight (puppeteer-like)', () => {
+    const window = new AdaptiveWindow(256, 64, 1024);
+    const limits = drive(window, (limit) => limit / 40, 40_000);
+    // it got there within the first 20% of the burst and spent most of the time there
+    expect(limits.slice(8_000).every((l) => l >= 512)).toBe(true);
+    expect(share(limits, 1024)).toBeGreaterThan(0.7);
+    expect(Math.max(...limits)).toBe(1024);
+  });
+
+  it('stays at the peak for a client that is fastest at 256 (chrome-remote-interface-like)', () => {
+    const peak = (limit: number): number => ({ 64: 12, 128: 17, 256: 21, 512: 19, 1024: 16 } as Record<number, number>)[limit] ?? 1;
+    const limits = drive(new AdaptiveWindow(256, 64, 1024), peak, 60_000);
+    expect(share(limits, 256)).toBeGreaterThan(0.7);
+    expect(Math.min(...limits)).toBeGreaterThanOrEqual(128);
+    expect(Math.max(...limits)).toBeLessThanOrEqual(512);
+  });
+
+  it('comes down when a smaller window is faster', () => {
+    const limits = drive(new AdaptiveWindow(1024, 64, 1024), (limit) => 1000 / limit, 40_000);
+    expect(share(limits.slice(20_000), 64)).toBeGreaterThan(0.7);
+  });
+
+  it('measures nothing while the lane is not backlogged', () => {
+    const window = new AdaptiveWindow(256, 64, 1024);
+    let now = 0;
+    for (let i = 0; i < 50_000; i++) {
+      now += i % 2 === 0 ? 1 : 1000; // every other settle found nothing waiting
+      if (i % 2 === 0) window.backloggedSettle(now);
+      else window.drained();
+    }
+    expect(window.limit).toBe(256);
+  });
+
+  it('keeps within its bounds, and holds still when they are equal', () => {
+    const fixed = new AdaptiveWindow(999, 64, 64);
+    expect(drive(fixed, (l) => l, 10_000).every((l) => l === 64)).toBe(true);
+    const limits = drive(new AdaptiveWindow(1, 64, 300), (l) => l, 20_000);
+    expect(Math.min(...limits)).toBeGreaterThanOrEqual(64);
+    expect(Math.max(...limits)).toBe(300);
+  });
+
+  it('waits for time to pass on a coarse clock instead of dividing by zero', () => {
+    const window = new AdaptiveWindow(256, 64, 1024);
+    for (let i = 0; i < 10_000; i++) window.backloggedSettle(0);
+    expect(window.limit).toBe(256);
+  });
+});
+
+describe('ReleaseBatcher window', () => {
+  const run = (options: ConstructorParameters<typeof ReleaseBatcher>[0], n: number): VirtualTarget => {
+    let target: VirtualTarget | null = null;
+    testScheduler.run(({ flush }) => {
+      const batcher = new ReleaseBatcher({ ...options, scheduler: testScheduler });
+      target = new VirtualTarget('t', testScheduler, () => ({ delay: 10 }));
+      for (let i = 0; i < n; i++) batcher.release(target, `o${i}`);
+      flush();
+      expect(batcher.stats.released).toBe(n);
+    });
+    return target as unknown as VirtualTarget;
+  };
+  let testScheduler: TestScheduler;
+  beforeEach(() => {
+    testScheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+  });
+
+  it('by default starts at 256 in flight and widens, up to 1024, for a target that answers faster with more in flight', () => {
+    const target = run({}, 60_000);
+    expect(target.calls.filter((c) => c.time === 0)).toHaveLength(256);
+    expect(target.maxOutstanding).toBe(1024);
+  });
+
+  it('keeps a given maxInFlight fixed', () => {
+    const target = run({ maxInFlight: 256 }, 60_000);
+    expect(target.maxOutstanding).toBe(256);
+  });
+});

@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchReport } from '../../src/bench/runBench';
+import { chromiumUnder, cli } from '../support/cli';
+
+jest.setTimeout(240_000);
+
+describe('cdp-release bench (the real command, small sizes)', () => {
+  it('measures every strategy on real Chromium, checks the objects gone, and writes JSON, SVG and a table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-out-'));
+    const json = join(dir, 'bench.json');
+    const svg = join(dir, 'chart', 'bench.svg');
+    const ran = await cli(['bench', '--objects', '600', '--rounds', '1', '--max-in-flight', '128', '--micro-sizes', '20000,100000', '--json', json, '--svg', svg]);
+    expect(ran.code).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
+    expect(report.objects).toBe(600);
+    expect(report.machine).toMatchObject({ cpus: expect.any(Number) as number, node: process.version });
+    expect(report.machine.browser).toMatch(/Chrome\//);
+    expect(report.skipped).toEqual([]);
+
+    const kinds = (client: string): string[] => report.results.filter((r) => r.client === client).map((r) => r.window === undefined ? r.kind : `${r.kind}${r.window}`);
+    expect(kinds('chrome-remote-interface')).toEqual(['serial', 'all-at-once', 'literal-card', 'window1', 'window2', 'window4', 'window8', 'window16', 'batcher', 'batcher', 'group']);
+    expect(kinds('raw WebSocket')).toEqual(['window1', 'window2', 'window4', 'window8', 'window16']);
+    expect(kinds('puppeteer-core')).toEqual(['dispose-serial', 'dispose-all', 'window1', 'window2', 'window4', 'window8', 'window16', 'batcher', 'batcher']);
+    expect(report.results.map((r) => r.strategy)).toContain('ReleaseBatcher maxInFlight 128');
+
+    // The raw limit is the best raw window, and every ratio is against it.
+    const raw = report.results.filter((r) => r.client === 'raw WebSocket');
+    expect(report.rawLimit.releasesPerSecond).toBe(Math.max(...raw.map((r) => r.releasesPerSecond.median)));
+    for (const r of report.results) {
+      expect(r.releasesPerSecond.median).toBeGreaterThan(0);
+      expect(r.releasesPerSecond.min).toBeLessThanOrEqual(r.releasesPerSecond.max);
+      expect(r.ratioToRawLimit).toBeCloseTo(r.releasesPerSecond.median / report.rawLimit.releasesPerSecond, 6);
+    }
+    expect(report.goals.map((g) => g.goal)).toEqual(expect.arrayContaining([
+      'ReleaseBatcher / awaiting each call (chrome-remote-interface)',
+      'ReleaseBatcher / Promise.all(dispose()) (puppeteer-core)',
+      'ReleaseBatcher / raw per-object limit (chrome-remote-interface)',
+      'heap bytes per pending release',
+    ]));
+
+    const micro = report.micro;
+    expect(micro).not.toBeNull();
+    expect(Object.keys(micro?.cpuNsPerRelease.batcher ?? {})).toEqual(['20000', '100000']);
+    expect(micro?.pending).toBe(100_000);
+    expect(micro?.heapBytesPerPendingRelease).toBeGreaterThan(0);
+    expect(micro?.heapBytesPerPendingRelease).toBeLessThan(1000);
+    expect(micro?.loneRelease.settledBeforeNextMacrotask).toBe(true);
+    expect(micro?.idle.activeTimers).toBe(0);
+    expect(report.loneReleaseOverChrome.batcherMs).toBeGreaterThan(0);
+
+    expect(ran.stdout).toContain('goals:');
+    expect(ran.stdout).toContain('ReleaseBatcher (defaults) over CDPSession');
+    const chart = readFileSync(svg, 'utf8');
+    expect(chart.startsWith('<svg')).toBe(true);
+    expect(chart).toContain('raw WebSocket: raw: 64 x 16 batches in flight');
+    expect(chromiumUnder(ran.tmp)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(ran.tmp, { recursive: true, force: true });
+  });
+
+  it.each([
+    [['--objects', '0']],
+    [['--rounds', 'x']],
+    [['--max-in-flight', '256,0']],
+    [['--micro-sizes', '1000000,200000']],
+    [['--browser-url', 'http://127.0.0.1:9222']],
+  ])('rejects bad usage %j with exit code 2 and a message', async (args) => {
+    const ran = await cli(['bench', ...args]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/error: /);
+    rmSync(ran.tmp, { recursive: true, force: true });
+  });
+});

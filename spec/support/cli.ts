@@ -1,0 +1,41 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+
+export interface Ran { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/**
+ * Runs the real command (`cdp-release` from source) with its own TMPDIR, so the Chromium it launches
+ * can be recognised by its profile path afterwards. `during` may act on the running process.
+ */
+export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; during?: (child: ReturnType<typeof spawn>, output: () => string, tmp: string) => void } = {}): Promise<Ran & { tmp: string }> {
+  const tmp = mkdtempSync(join(tmpdir(), 'cdp-release-cli-'));
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/cli/main.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, TMPDIR: tmp, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  opts.during?.(child, () => stdout + stderr, tmp);
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr, tmp }));
+  });
+}
+
+/** Chromium processes (not zombies) whose command line holds `path`. */
+export function chromiumUnder(path: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => !l.trim().startsWith('Z') && l.includes(path) && /chrom/i.test(l));
+}
+
+export const waitFor = async (check: () => boolean, ms: number): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+};
+
