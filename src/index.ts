@@ -23,3 +23,5 @@ export type { ReleaseGuardLike } from './guard.js';
 export type { CdpTarget } from './target.js';
 export { DEFAULT_MAX_BATCH, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MS } from './options.js';
 export type { BatchOptions } from './options.js';
+export { releaseEvents, toServerSentEvents } from './events.js';
+export type { ReleaseEvent, ReleaseEventSource, ReleaseEventsOptions } from './events.js';

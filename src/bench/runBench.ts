@@ -35,6 +35,8 @@ export interface BenchOptions {
   windows?: readonly number[];
   /** Extra `ReleaseBatcher` variants with these `maxInFlight` values (for tuning). */
   maxInFlight?: readonly number[];
+  /** Only the strategies whose `client: name` matches (the goals then cover what was measured). */
+  only?: RegExp;
   /** Skip the no-op transport measures (and their ~1M-release runs). */
   skipMicro?: boolean;
   /** Sizes for the no-op measures (default 200,000 and 1,000,000; 1,000,000 pending). */
@@ -279,7 +281,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       log(line);
     });
     connections = { cri, criSend: sendOf(cri), raw, rawSend: (method, params) => raw.send(method, params), puppeteer };
-    const strategies = strategiesFor(connections, options);
+    const only = options.only;
+    const strategies = strategiesFor(connections, options).filter((s) => only === undefined || only.test(`${s.client}: ${s.name}`));
+    if (strategies.length === 0) throw new Error(`no strategy matches ${String(only)}`);
     const runs = new Map<Strategy, number[]>(strategies.map((s) => [s, []]));
     for (let round = 0; round < options.rounds; round++) {
       for (const s of strategies) {
@@ -304,6 +308,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const top = windows[0];
       return top === undefined ? undefined : { window: top.s.window ?? 0, releasesPerSecond: top.rps.median };
     };
+    // Without the raw windows (--only), ratios to the raw limit are NaN, written as null in JSON.
     const rawLimit = best('raw WebSocket') ?? { window: 0, releasesPerSecond: Number.NaN };
     const bestWindow: BenchReport['bestWindow'] = {};
     for (const client of ['chrome-remote-interface', 'puppeteer-core', 'raw WebSocket'] as const) {

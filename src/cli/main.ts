@@ -90,7 +90,7 @@ async function demo(flags: DemoFlags): Promise<number> {
   }
 }
 
-interface BenchFlags { objects: number; rounds: number; browserUrl?: string; json?: string; svg?: string; maxInFlight?: number[]; micro: boolean; microSizes?: number[]; quiet?: boolean }
+interface BenchFlags { objects: number; rounds: number; browserUrl?: string; json?: string; svg?: string; maxInFlight?: number[]; micro: boolean; microSizes?: number[]; only?: RegExp; quiet?: boolean }
 
 function writeFile(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
@@ -124,6 +124,7 @@ async function bench(flags: BenchFlags): Promise<number> {
     rounds: flags.rounds,
     browserUrl: flags.browserUrl,
     maxInFlight: flags.maxInFlight,
+    only: flags.only,
     skipMicro: !flags.micro,
     microSizes: flags.microSizes as [number, number] | undefined,
     microPending: flags.microSizes?.[1],
@@ -175,6 +176,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       const sizes = intList('--micro-sizes')(value);
       if (sizes.length !== 2 || (sizes[0] as number) >= (sizes[1] as number)) throw new InvalidArgumentError(`--micro-sizes takes two sizes, smaller first, got "${value}"`);
       return sizes;
+    }))
+    .addOption(new Option('--only <regex>', 'only the strategies whose "client: strategy" matches, e.g. "puppeteer" or "ReleaseBatcher|64 x 4"').argParser((value: string) => {
+      try {
+        return new RegExp(value, 'i');
+      } catch {
+        throw new InvalidArgumentError(`not a regular expression: "${value}"`);
+      }
     }))
     .option('--quiet', 'no progress lines on stderr')
     .addHelpText('after', '\nEach strategy gets fresh objects on the same page and a sample of them is checked gone afterwards.\nnpm run bench writes bench/results/bench.json and bench.svg.\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
