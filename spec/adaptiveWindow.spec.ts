@@ -70,11 +70,13 @@ describe('AdaptiveWindow', () => {
 });
 
 describe('ReleaseBatcher window', () => {
-  const run = (options: ConstructorParameters<typeof ReleaseBatcher>[0], n: number): VirtualTarget => {
+  const run = (options: ConstructorParameters<typeof ReleaseBatcher>[0], n: number, criLike = false): VirtualTarget => {
     let target: VirtualTarget | null = null;
     testScheduler.run(({ flush }) => {
       const batcher = new ReleaseBatcher({ ...options, scheduler: testScheduler });
       target = new VirtualTarget('t', testScheduler, () => ({ delay: 10 }));
+      // what chrome-remote-interface looks like to the dispatcher: a client with a corkable socket
+      if (criLike) Object.assign(target, { _ws: { _socket: { cork: () => undefined, uncork: () => undefined } } });
       for (let i = 0; i < n; i++) batcher.release(target, `o${i}`);
       flush();
       expect(batcher.stats.released).toBe(n);
@@ -86,9 +88,15 @@ describe('ReleaseBatcher window', () => {
     testScheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
   });
 
-  it('by default starts at 256 in flight and widens, up to 1024, for a target that answers faster with more in flight', () => {
-    const target = run({}, 60_000);
+  it('by default starts a chrome-remote-interface client at 256 in flight and widens, up to 1024, when it answers faster with more in flight', () => {
+    const target = run({}, 60_000, true);
     expect(target.calls.filter((c) => c.time === 0)).toHaveLength(256);
+    expect(target.maxOutstanding).toBe(1024);
+  });
+
+  it('by default starts any other client at 1024 in flight', () => {
+    const target = run({}, 5_000);
+    expect(target.calls.filter((c) => c.time === 0)).toHaveLength(1024);
     expect(target.maxOutstanding).toBe(1024);
   });
 

@@ -31,9 +31,9 @@ export class AdaptiveWindow {
     /** Completions per measurement epoch, at least; an epoch also spans at least one window. */
     readonly epochSize = 512,
     /** Epochs a level is held before the next probe. */
-    readonly settleEpochs = 4,
+    readonly settleEpochs = 8,
     /** How much faster a probed level must be to be kept. */
-    readonly margin = 0.03,
+    readonly margin = 0.05,
   ) {
     this.#limit = Math.min(max, Math.max(min, start));
     // Probe as soon as the starting level has been measured once: a new lane should find its level fast.

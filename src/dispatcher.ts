@@ -1,7 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { AdaptiveWindow } from './adaptiveWindow.js';
 import { classifyReleaseError, type ReleaseOutcome } from './outcome.js';
-import { ADAPTIVE_MIN_IN_FLIGHT, ADAPTIVE_START_IN_FLIGHT, type ResolvedBatchOptions } from './options.js';
+import { ADAPTIVE_MIN_IN_FLIGHT, ADAPTIVE_START_IN_FLIGHT_CRI, type ResolvedBatchOptions } from './options.js';
 import { ReleaseQueue } from './queue.js';
 import { isValidRequest, type ReleaseRequest } from './request.js';
 import type { BatchReport } from './stats.js';
@@ -101,11 +101,10 @@ class TargetLane<R extends ReleaseRequest> {
   /** Stops listening for the target going away; the lane listens only while it exists. */
   unwatch: (() => void) | null = null;
 
-  constructor(
-    readonly target: CdpTarget,
-    /** The adaptive window, or null for a fixed `maxInFlight`. */
-    readonly window: AdaptiveWindow | null,
-  ) {
+  /** The adaptive window, or null for a fixed `maxInFlight`. */
+  window: AdaptiveWindow | null = null;
+
+  constructor(readonly target: CdpTarget) {
     this.socket = socketOf(target);
   }
 }
@@ -165,7 +164,8 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
       }
       let lane = this.#lanes.get(request.target);
       if (lane === undefined) {
-        lane = new TargetLane<R>(request.target, this.#windowOf(request.target));
+        lane = new TargetLane<R>(request.target);
+        lane.window = this.#windowOf(lane);
         this.#lanes.set(request.target, lane);
         lane.unwatch = watchTarget(request.target, (target) => this.forget(target));
       }
@@ -178,12 +178,18 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     }
   }
 
-  #windowOf(target: CdpTarget): AdaptiveWindow | null {
+  /**
+   * The lane's adaptive window (null for a fixed one), kept per target across bursts. It starts at
+   * chrome-remote-interface's best window for that client, at the cap for any other (a puppeteer-core
+   * or playwright-core session, a raw client: they keep gaining up to ~64 × 16), and moves from there.
+   */
+  #windowOf(lane: TargetLane<R>): AdaptiveWindow | null {
     if (this.#windows === null) return null;
-    let window = this.#windows.get(target);
+    let window = this.#windows.get(lane.target);
     if (window === undefined) {
-      window = new AdaptiveWindow(ADAPTIVE_START_IN_FLIGHT, Math.min(ADAPTIVE_MIN_IN_FLIGHT, this.#maxInFlight), this.#maxInFlight);
-      this.#windows.set(target, window);
+      const start = lane.socket !== null ? ADAPTIVE_START_IN_FLIGHT_CRI : this.#maxInFlight;
+      window = new AdaptiveWindow(start, Math.min(ADAPTIVE_MIN_IN_FLIGHT, this.#maxInFlight), this.#maxInFlight);
+      this.#windows.set(lane.target, window);
     }
     return window;
   }

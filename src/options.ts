@@ -9,12 +9,16 @@ export const DEFAULT_MAX_BATCH = 64;
  * flight (its response handler costs O(outstanding commands)), a puppeteer-core session and a raw
  * WebSocket keep gaining up to 64 × 8–16. No fixed value serves both, so by default each target's
  * window adapts to measured throughput between {@link ADAPTIVE_MIN_IN_FLIGHT} and this cap, starting
- * at {@link ADAPTIVE_START_IN_FLIGHT}. See the README's benchmark section.
+ * at {@link ADAPTIVE_START_IN_FLIGHT_CRI} over chrome-remote-interface and at the cap over any other
+ * client. See the README's benchmark section.
  */
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
 
-/** Where an adaptive window starts (chrome-remote-interface's best fixed window). */
-export const ADAPTIVE_START_IN_FLIGHT = 256;
+/**
+ * Where an adaptive window starts over chrome-remote-interface (its best fixed window: the client
+ * enumerates every outstanding command on each answer, so more in flight costs it more).
+ */
+export const ADAPTIVE_START_IN_FLIGHT_CRI = 256;
 
 /** The smallest window the adaptation goes down to: one full batch. */
 export const ADAPTIVE_MIN_IN_FLIGHT = 64;
@@ -29,8 +33,9 @@ export interface BatchOptions {
   /**
    * Most CDP calls outstanding per target; an integer >= 1. Given, it is a fixed window. Omitted, each
    * target's window adapts to measured throughput between 64 and {@link DEFAULT_MAX_IN_FLIGHT} (1024),
-   * starting at 256: the best window differs between clients (chrome-remote-interface ~256, a
-   * puppeteer-core session ~1024), and the defaults must serve both without tuning.
+   * starting at 256 over chrome-remote-interface and at 1024 over other clients: the best window
+   * differs between clients (chrome-remote-interface ~256, a puppeteer-core session ~512–1024), and
+   * the defaults must serve both without tuning.
    */
   readonly maxInFlight?: number;
   /** Per call: past it the call counts as `timedOut` and frees its slot. Finite, > 0. Default 30 000. */

@@ -10,8 +10,10 @@ interface Corkable {
 const corked = new WeakSet<Corkable>();
 
 /**
- * The TCP socket under a chrome-remote-interface client (its `ws` WebSocket's `_socket`), or null
- * for any other target. Never throws.
+ * The TCP socket under a chrome-remote-interface client (its `ws` WebSocket's `_socket`) or under a
+ * {@link criSession} target's client, or null for any other target. Never throws. The dispatcher
+ * also takes a non-null answer as "this is chrome-remote-interface" to pick where the adaptive
+ * window starts (that client's cost per answer grows with the commands outstanding).
  *
  * Why: `ws` writes every frame with its own `writev` system call, and chrome-remote-interface sends
  * one frame per command. Profiled on 2 cores, those writes were 14% of the Node side of a release
@@ -21,7 +23,9 @@ const corked = new WeakSet<Corkable>();
  */
 export function socketOf(target: CdpTarget): Corkable | null {
   try {
-    const ws = (target as { _ws?: { _socket?: unknown } })._ws;
+    // A client itself, or a criSession() target over one (flat-mode sessions share its socket).
+    const client = target as { _ws?: { _socket?: unknown }; client?: { _ws?: { _socket?: unknown } } };
+    const ws = client._ws ?? client.client?._ws;
     const socket = ws?._socket as Partial<Corkable> | undefined;
     if (socket && typeof socket.cork === 'function' && typeof socket.uncork === 'function') return socket as Corkable;
   } catch {

@@ -353,7 +353,7 @@ export function formatReport(report: BenchReport): string {
   lines.push('');
   lines.push(`${'client'.padEnd(24)}${'strategy'.padEnd(60)}${'median/s'.padStart(11)}${'min'.padStart(11)}${'max'.padStart(11)}  vs raw limit`);
   for (const r of report.results) {
-    lines.push(`${r.client.padEnd(24)}${r.strategy.padEnd(60)}${fmt(r.releasesPerSecond.median).padStart(11)}${fmt(r.releasesPerSecond.min).padStart(11)}${fmt(r.releasesPerSecond.max).padStart(11)}  ${r.ratioToRawLimit.toFixed(2)}x`);
+    lines.push(`${r.client.padEnd(24)}${r.strategy.padEnd(60)}${fmt(r.releasesPerSecond.median).padStart(11)}${fmt(r.releasesPerSecond.min).padStart(11)}${fmt(r.releasesPerSecond.max).padStart(11)}  ${Number.isNaN(r.ratioToRawLimit) ? 'n/a' : `${r.ratioToRawLimit.toFixed(2)}x`}`);
   }
   lines.push('');
   lines.push(`raw per-object limit: 64 x ${report.rawLimit.window} = ${fmt(report.rawLimit.releasesPerSecond)}/s; best windows: ${Object.entries(report.bestWindow).map(([c, b]) => `${c} 64 x ${b.window}`).join(', ')}`);
