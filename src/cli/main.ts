@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { renderChart } from '../bench/chart.js';
 import { formatReport, runBench } from '../bench/runBench.js';
 import { ChromiumLaunchError } from '../browser/launchChromium.js';
+import { startDashboardServer } from '../demo/dashboardServer.js';
 import { DemoRun, type DemoSummary } from '../demo/runDemo.js';
 import { startDashboard } from './dashboard.js';
 
@@ -48,7 +49,16 @@ function summaryText(s: DemoSummary): string {
   ].join('\n');
 }
 
-interface DemoFlags { pages: number; tabs: number; products: number; release: boolean; browserUrl?: string; json?: string }
+interface DemoFlags { pages: number; tabs: number; products: number; release: boolean; browserUrl?: string; json?: string; serve?: number | true }
+
+const portNumber = (value: string): number => {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || parsed > 65_535) throw new InvalidArgumentError(`--serve takes a port from 0 to 65535 (0: any free one), got "${value}"`);
+  return parsed;
+};
+
+/** Resolves on the first SIGINT (the crawl is over: Ctrl-C now only stops the dashboard). */
+const untilCtrlC = (): Promise<void> => new Promise((resolve) => process.once('SIGINT', () => resolve()));
 
 async function demo(flags: DemoFlags): Promise<number> {
   const run = new DemoRun({ pages: flags.pages, tabs: flags.tabs, products: flags.products, release: flags.release, browserUrl: flags.browserUrl });
@@ -74,19 +84,30 @@ async function demo(flags: DemoFlags): Promise<number> {
       process.exit(128 + (signal === 'SIGTERM' ? 15 : 1));
     });
   }
+  const web = flags.serve === undefined ? null : await startDashboardServer(run, flags.serve === true ? 0 : flags.serve);
+  if (web !== null) process.stdout.write(`live dashboard: ${web.url}\n`);
   const stopDashboard = await startDashboard(run, process.stdout);
   try {
     const summary = await run.run();
     stopDashboard();
     process.stdout.write(`\n${summaryText(summary)}\n`);
     if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(summary, null, 2)}\n`);
+    web?.finish(summary);
+    if (web !== null && process.stdout.isTTY && !state.interrupted) {
+      // Someone is watching: keep the final state up until they are done.
+      process.off('SIGINT', onSigint);
+      process.stdout.write(`the dashboard keeps showing the final state at ${web.url} — Ctrl-C to quit\n`);
+      await untilCtrlC();
+    }
     return state.interrupted ? EXIT.interrupted : EXIT.ok;
   } catch (error) {
     stopDashboard();
+    web?.finish(null, error instanceof Error ? error.message : String(error));
     if (state.interrupted) return EXIT.interrupted;
     throw error;
   } finally {
     process.off('SIGINT', onSigint);
+    await web?.close();
   }
 }
 
@@ -158,6 +179,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--no-release', 'crawl the same way but never release: shows the leak')
     .addOption(new Option('--browser-url <ws-url>', 'use a running browser (ws://HOST:PORT/devtools/browser/ID) instead of launching Chromium').argParser(browserUrl))
     .option('--json <file>', 'also write the summary as JSON to FILE')
+    .addOption(new Option('--serve [port]', 'serve a live web dashboard on 127.0.0.1 (default port: any free one, printed at start); on a terminal it stays up after the crawl until Ctrl-C').argParser(portNumber))
     .addHelpText('after', '\nChromium: CHROME_PATH, else /usr/bin/chromium and the usual names (apt-get install -y chromium).\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
     .action((flags: DemoFlags) => {
       result = demo(flags);

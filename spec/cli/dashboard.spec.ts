@@ -1,0 +1,121 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import { launchChromium, type LaunchedChromium } from '../../src/browser/launchChromium';
+import type { DemoSummary } from '../../src/demo/runDemo';
+import { chromiumUnder, cli, waitFor } from '../support/cli';
+
+jest.setTimeout(180_000);
+
+/** Where the browser test leaves its screenshots (ignored by git; CI can keep it as an artifact). */
+const OUTPUT = join(__dirname, '..', '..', 'test-output');
+
+const FIELDS = ['enqueued', 'released', 'gone', 'failed', 'timedOut', 'dropped', 'duplicate', 'invalid', 'pending', 'inFlight'] as const;
+
+async function numberOf(page: Page, name: string): Promise<number> {
+  const text = (await page.textContent(`#stat-${name}`)) ?? '';
+  return Number(text.replace(/,/g, ''));
+}
+
+describe('cdp-release demo --serve: the live dashboard in a real browser', () => {
+  let viewer: LaunchedChromium;
+  let browser: Browser;
+  beforeAll(async () => {
+    // The browser that looks at the dashboard: our launcher (killed by pid), driven by playwright-core.
+    viewer = await launchChromium();
+    browser = await playwright.connectOverCDP(viewer.browserWSEndpoint);
+  });
+  afterAll(async () => {
+    await browser.close().catch(() => undefined);
+    await viewer.close();
+  });
+
+  it('updates while the crawl runs, ends with the counts of the JSON summary, and is captured in a screenshot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dashboard-'));
+    const json = join(dir, 'summary.json');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const seen: number[] = [];
+    let state = '';
+    const ran = cli(['demo', '--serve', '--pages', '160', '--tabs', '2', '--products', '300', '--json', json], {
+      during: (_child, output) => {
+        void (async () => {
+          await waitFor(() => /live dashboard: (http:\S+)/.test(output()), 60_000);
+          const url = /live dashboard: (http:\S+)/.exec(output())?.[1];
+          if (url === undefined) return;
+          await page.goto(url);
+          // Watch the released count until the page says the crawl finished.
+          for (;;) {
+            state = (await page.getAttribute('body', 'data-state')) ?? '';
+            seen.push(await numberOf(page, 'released'));
+            if (state === 'finished' || seen.length > 1200) break;
+            await page.waitForTimeout(100);
+          }
+        })().catch(() => undefined);
+      },
+    });
+    const result = await ran;
+    expect(result.code).toBe(0);
+    await waitFor(() => state === 'finished', 10_000);
+    expect(state).toBe('finished');
+
+    // The numbers moved while the crawl ran: several distinct, growing values before the end.
+    const live = [...new Set(seen.filter((n) => Number.isFinite(n) && n > 0))];
+    expect(live.length).toBeGreaterThanOrEqual(3);
+    expect([...live].sort((a, b) => a - b)).toEqual(live);
+
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as DemoSummary;
+    for (const field of FIELDS) expect([field, await numberOf(page, field)]).toEqual([field, summary.stats[field]]);
+    expect(summary.stats.released).toBe(summary.objects);
+    expect(await page.textContent('#banner')).toContain(`${summary.pages} pages`);
+    // Every chart was drawn with data.
+    expect(await page.locator('.uplot').count()).toBe(4);
+    expect(await page.evaluate('document.querySelectorAll(".uplot canvas").length')).toBe(4);
+
+    mkdirSync(OUTPUT, { recursive: true });
+    const shot = join(OUTPUT, 'dashboard.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(20_000);
+    expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+
+    await context.close();
+    expect(chromiumUnder(result.tmp)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(result.tmp, { recursive: true, force: true });
+  });
+
+  it('says so when the server goes away mid-crawl, and keeps the last numbers on screen', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let before = Number.NaN;
+    const ran = cli(['demo', '--serve', '--pages', '2000', '--tabs', '2', '--products', '300'], {
+      during: (child, output) => {
+        void (async () => {
+          await waitFor(() => /live dashboard: (http:\S+)/.test(output()), 60_000);
+          const url = /live dashboard: (http:\S+)/.exec(output())?.[1];
+          if (url === undefined) return;
+          await page.goto(url);
+          await page.waitForFunction('Number(document.querySelector("#stat-released").textContent.replace(/,/g, "")) > 0', undefined, { timeout: 60_000 });
+          before = await numberOf(page, 'released');
+          child.kill('SIGTERM');
+        })().catch(() => undefined);
+      },
+    });
+    const result = await ran;
+    expect(result.code).toBe(143);
+    await page.waitForSelector('body[data-state=server-gone]', { timeout: 10_000 });
+    expect(await page.textContent('#banner')).toContain('server went away');
+    expect(await numberOf(page, 'released')).toBeGreaterThanOrEqual(before);
+    await context.close();
+    expect(chromiumUnder(result.tmp)).toEqual([]);
+    rmSync(result.tmp, { recursive: true, force: true });
+  });
+
+  it('rejects a bad port with exit code 2', async () => {
+    const result = await cli(['demo', '--serve', '70000']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--serve takes a port');
+    rmSync(result.tmp, { recursive: true, force: true });
+  });
+});
