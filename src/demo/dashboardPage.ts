@@ -9,6 +9,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>cdp-release-batcher — live</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/uPlot.min.css">
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 16px 24px; color: #222; background: #fafafa; }
@@ -84,6 +85,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     dirty = true;
   };
   const onHeap = (e) => {
+    if (e.bytes <= 0) return; // not measured yet
     show('heap', (e.bytes / 1048576).toFixed(2) + ' MB');
     data.heap[0].push(seconds(e.at)); data.heap[1].push(+(e.bytes / 1048576).toFixed(3));
     dirty = true;
@@ -103,7 +105,8 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     // Every stream starts with hello and replays the run so far: start the series afresh.
     for (const series of Object.values(data)) for (const column of series) column.length = 0;
     last = null;
-    setState('live', 'live: crawling ' + e.pages + ' pages in ' + e.tabs + ' tabs, release ' + (e.release ? 'on' : 'OFF (--no-release)'))));
+    setState('live', 'live: crawling ' + e.pages + ' pages in ' + e.tabs + ' tabs, release ' + (e.release ? 'on' : 'OFF (--no-release)'));
+  }));
   source.addEventListener('stats', parse(onStats));
   source.addEventListener('batches', parse(onBatches));
   source.addEventListener('heap', parse(onHeap));
