@@ -23,7 +23,7 @@ describe('releaseEvents', () => {
         c: { type: 'stats', at: 100, stats: stats(3) },
         d: { type: 'stats', at: 205, stats: stats(4) },
         e: { type: 'batches', at: 305, batches: [batch(3)] },
-      } as Record<string, ReleaseEvent>);
+      });
     });
   });
 

@@ -22,7 +22,7 @@ export interface MicroResults {
   loneRelease: { medianMicros: number; settledBeforeNextMacrotask: boolean };
   /** CPU used by the process while a used batcher sits idle, per second of wall time (µs/s), and the
    *  timers it holds then. */
-  idle: { cpuMicrosPerSecond: number; activeTimers: number };
+  idle: { cpuMicrosPerSecond: number; baselineCpuMicrosPerSecond: number; activeTimers: number };
 }
 
 const noopSend = (): Promise<object> => Promise.resolve({});
@@ -77,37 +77,43 @@ async function loneRelease(rounds: number): Promise<{ medianMicros: number; sett
   let allBeforeMacrotask = true;
   for (let i = 0; i < rounds; i++) {
     await new Promise((r) => setImmediate(r)); // idle again
-    let macrotask = false;
+    const macrotask = { ran: false };
     const immediate = setImmediate(() => {
-      macrotask = true;
+      macrotask.ran = true;
     });
     const t0 = process.hrtime.bigint();
     batcher.release(noop, `lone-${i}`);
     await batcher.flush();
     times.push(Number(process.hrtime.bigint() - t0) / 1000);
-    if (macrotask) allBeforeMacrotask = false;
+    if (macrotask.ran) allBeforeMacrotask = false;
     clearImmediate(immediate);
   }
   await batcher.close();
   return { medianMicros: median(times), settledBeforeNextMacrotask: allBeforeMacrotask };
 }
 
-async function idleCost(ms: number): Promise<{ cpuMicrosPerSecond: number; activeTimers: number }> {
-  const batcher = new ReleaseBatcher();
-  for (const id of ids(1000)) batcher.release(noop, id);
-  await batcher.flush();
-  const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+/** CPU the process uses over `ms` of sleeping, per second (µs/s). */
+async function sleepingCpu(ms: number): Promise<number> {
+  const start = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await new Promise((r) => setTimeout(r, ms));
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+async function idleCost(ms: number): Promise<MicroResults['idle']> {
   // Let the earlier measures' garbage go first: V8's background sweeping is not the batcher's.
   exposeGc()();
   await new Promise((r) => setTimeout(r, 200));
-  const start = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
+  const baselineCpuMicrosPerSecond = await sleepingCpu(ms); // the process with no batcher
+  const batcher = new ReleaseBatcher();
+  for (const id of ids(1000)) batcher.release(noop, id);
+  await batcher.flush();
+  const activeTimers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
   // Sleep in one timer of our own, counted after the batcher's timers were.
-  await new Promise((r) => setTimeout(r, ms));
-  const used = process.cpuUsage(start);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpuMicrosPerSecond = await sleepingCpu(ms);
   await batcher.close();
-  return { cpuMicrosPerSecond: (used.user + used.system) / seconds, activeTimers: timersBefore };
+  return { cpuMicrosPerSecond, baselineCpuMicrosPerSecond, activeTimers };
 }
 
 /**

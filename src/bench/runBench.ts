@@ -257,7 +257,7 @@ function goalsOf(results: StrategyResult[], report: Omit<BenchReport, 'goals'>):
  */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? ((): void => undefined);
-  const micro = options.skipMicro === true ? null : (log('no-op transport measures…'), await runMicro({ rounds: Math.max(1, options.rounds), sizes: options.microSizes as [number, number] | undefined, pending: options.microPending }));
+  const micro = options.skipMicro === true ? null : (log('no-op transport measures…'), await runMicro({ rounds: Math.max(1, options.rounds), sizes: options.microSizes, pending: options.microPending }));
   let chromium: LaunchedChromium | null = null;
   let endpoint = options.browserUrl;
   if (endpoint === undefined) {
@@ -363,7 +363,7 @@ export function formatReport(report: BenchReport): string {
   if (m !== null) {
     const sizes = Object.keys(m.cpuNsPerRelease.batcher);
     lines.push(`no-op transport, CPU per release: ${sizes.map((n) => `@${Number(n).toLocaleString('en-US')} batcher ${((m.cpuNsPerRelease.batcher[n] ?? 0) / 1000).toFixed(2)} µs vs literal card ${((m.cpuNsPerRelease.literalCard[n] ?? 0) / 1000).toFixed(2)} µs`).join('; ')}`);
-    lines.push(`heap per pending release (${m.pending.toLocaleString('en-US')} pending on a stalled target): ${m.heapBytesPerPendingRelease.toFixed(0)} bytes; lone release on a no-op transport: ${m.loneRelease.medianMicros.toFixed(1)} µs; idle: ${m.idle.cpuMicrosPerSecond.toFixed(0)} µs CPU/s, ${m.idle.activeTimers} timers`);
+    lines.push(`heap per pending release (${m.pending.toLocaleString('en-US')} pending on a stalled target): ${m.heapBytesPerPendingRelease.toFixed(0)} bytes; lone release on a no-op transport: ${m.loneRelease.medianMicros.toFixed(1)} µs; idle batcher: ${m.idle.cpuMicrosPerSecond.toFixed(0)} µs CPU/s (process without one: ${m.idle.baselineCpuMicrosPerSecond.toFixed(0)}), ${m.idle.activeTimers} timers`);
   }
   lines.push('');
   lines.push('goals:');
