@@ -1,5 +1,5 @@
 import type CDP from 'chrome-remote-interface';
-import { BehaviorSubject, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
+import { BehaviorSubject, defer, from, lastValueFrom, merge, of, repeat, takeWhile, toArray, type Observable } from 'rxjs';
 import { criSession } from '../criSession.js';
 import type { ReleaseBatcher } from '../ReleaseBatcher.js';
 import type { CdpTarget } from '../target.js';
@@ -96,25 +96,24 @@ export class DemoCrawl {
     return total;
   }
 
-  /** Crawls every page; resolves with the number of products extracted. Stops early on {@link stop}. */
+  /**
+   * Crawls every page; resolves with the number of products extracted. Stops early on {@link stop}.
+   * Each tab is a worker stream that takes the next page number when it is free (`defer` + `repeat`,
+   * merged): nothing is queued, so a crawl of a million pages holds no million-entry buffer (RxJS's
+   * `mergeMap` queues with `Array.shift`, which a long queue turns quadratic) and a stop takes effect
+   * at once.
+   */
   async run(): Promise<number> {
-    const free = [...this.#tabs];
-    const counts = await lastValueFrom(
-      from(Array.from({ length: this.#options.pages }, (_, i) => i + 1)).pipe(
-        mergeMap(async (page) => {
-          // `from(array)` hands every page to mergeMap at once (it queues them), so a stop is checked
-          // here: pages under way finish and count, queued ones are skipped.
-          if (this.#stopped) return 0;
-          const tab = free.pop() as Tab;
-          try {
-            return await this.#crawlPage(tab, page, this.#options.batcher, this.#options.release, true);
-          } finally {
-            free.push(tab);
-          }
-        }, this.#tabs.length),
-        toArray(),
-      ),
+    let nextPage = 1;
+    const take = (): number | null => (this.#stopped || nextPage > this.#options.pages ? null : nextPage++);
+    const worker = (tab: Tab): Observable<number> => defer(() => {
+      const page = take();
+      return page === null ? of(null) : from(this.#crawlPage(tab, page, this.#options.batcher, this.#options.release, true));
+    }).pipe(
+      repeat(),
+      takeWhile((products): products is number => products !== null),
     );
+    const counts = await lastValueFrom(merge(...this.#tabs.map(worker)).pipe(toArray()));
     return counts.reduce((a, b) => a + b, 0);
   }
 

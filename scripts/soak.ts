@@ -1,0 +1,77 @@
+/**
+ * Long run (not in CI): the demo's crawler releasing through one batcher for `--minutes` (default 10),
+ * sampling every `--every` seconds the heap of Node (after a full GC) and the pages' V8 heap (the
+ * demo's sampler), then the demo's own before/after measurement. Prints a table and writes JSON.
+ *
+ *   node -r ts-node/register scripts/soak.ts [--minutes 10] [--every 30] [--tabs 4] [--json FILE]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { exposeGc } from '../src/bench/gc';
+import { DemoRun } from '../src/demo/runDemo';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    every: { type: 'string', default: '30' },
+    tabs: { type: 'string', default: '4' },
+    json: { type: 'string', default: 'test-output/soak.json' },
+  },
+});
+const minutes = Number(values.minutes);
+const everyMs = Number(values.every) * 1000;
+
+interface Sample { minute: number; pagesDone: number; objects: number; released: number; pending: number; inFlight: number; nodeHeapBytes: number; nodeRssBytes: number; pagesHeapBytes: number }
+
+async function main(): Promise<void> {
+  const gc = exposeGc();
+  // Enough pages for any run length (the crawler queues their numbers: ~8 MB of Node heap, constant).
+  const run = new DemoRun({ pages: 1_000_000, tabs: Number(values.tabs), products: 200, release: true });
+  const samples: Sample[] = [];
+  let pagesHeap = 0;
+  let progress = { pagesDone: 0, objects: 0 };
+  run.heap$.subscribe((b) => (pagesHeap = b));
+  run.progress$.subscribe((p) => (progress = p));
+  const started = Date.now();
+  const sample = (): void => {
+    if (process.env.SOAK_NO_GC === undefined) gc();
+    const s = run.batcher.stats;
+    const m = process.memoryUsage();
+    const row: Sample = { minute: +((Date.now() - started) / 60_000).toFixed(2), pagesDone: progress.pagesDone, objects: progress.objects, released: s.released, pending: s.pending, inFlight: s.inFlight, nodeHeapBytes: m.heapUsed, nodeRssBytes: m.rss, pagesHeapBytes: pagesHeap };
+    samples.push(row);
+    const mb = (b: number): string => (b / 1048576).toFixed(2).padStart(8);
+    console.log(`${row.minute.toFixed(1).padStart(6)} min  pages ${String(row.pagesDone).padStart(7)}  released ${String(row.released).padStart(10)}  pending ${String(row.pending).padStart(5)}  node heap ${mb(row.nodeHeapBytes)} MB  rss ${mb(row.nodeRssBytes)} MB  pages' heap ${mb(row.pagesHeapBytes)} MB`);
+  };
+  const timer = setInterval(sample, everyMs);
+  const stop = setTimeout(() => run.interrupt(), minutes * 60_000);
+  process.once('SIGINT', () => run.interrupt());
+  // The browser runs in its own process group: take it along on any other way out.
+  process.on('exit', () => run.killBrowserNow());
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      run.killBrowserNow();
+      process.exit(128 + (signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
+  try {
+    const summary = await run.run();
+    sample();
+    const result = { minutes, tabs: Number(values.tabs), summary, samples };
+    mkdirSync(dirname(values.json), { recursive: true });
+    writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    const first = samples[0];
+    const last = samples.at(-2) ?? samples.at(-1);
+    console.log(`\n${summary.pages} pages, ${summary.objects} remote objects, released ${summary.stats.released}, gone ${summary.stats.gone}, failed ${summary.stats.failed}, timed out ${summary.stats.timedOut}, dropped ${summary.stats.dropped}`);
+    console.log(`pages' V8 heap after GC: ${summary.heap.beforeBytes} before, ${summary.heap.afterBytes} after`);
+    if (first !== undefined && last !== undefined) console.log(`Node heap after GC: ${first.nodeHeapBytes} at the first sample, ${last.nodeHeapBytes} at the last one during the crawl`);
+  } finally {
+    clearInterval(timer);
+    clearTimeout(stop);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});
