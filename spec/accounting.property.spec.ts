@@ -108,7 +108,9 @@ describe('accounting (property)', () => {
             expect(final[name]).toBe(count(name));
           }
           const sends = targets.reduce((n, t) => n + t.sends, 0);
-          expect(sends).toBe(final.released + final.gone + final.failed + final.timedOut);
+          // Every answered call is counted once; a timed-out target's backlog counts timedOut unsent.
+          expect(sends).toBeGreaterThanOrEqual(final.released + final.gone + final.failed);
+          expect(sends).toBeLessThanOrEqual(final.released + final.gone + final.failed + final.timedOut);
         },
       ),
       { numRuns: 300 },

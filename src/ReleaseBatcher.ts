@@ -38,8 +38,6 @@ type TrackedRequest = ReleaseRequest & {
 /** Object groups share the deduplication set with object ids; this prefix keeps them apart. */
 const GROUP_KEY_PREFIX = '\u0000group:';
 
-const SENT_OUTCOMES: ReadonlySet<ReleaseOutcome> = new Set(['released', 'gone', 'failed', 'timedOut']);
-
 /**
  * Releases CDP remote objects in the background, in batches: `release()` returns at once and never
  * throws; a `Subject` piped through {@link batchReleases} sends the calls; every release ends in
@@ -116,7 +114,7 @@ export class ReleaseBatcher implements AsyncDisposable {
         this.#counters.inFlight++;
         this.#statsDirty = true;
       },
-      settled: (request, outcome) => this.#onSettled(request, outcome),
+      settled: (request, outcome, wasSent) => this.#onSettled(request, outcome, wasSent),
     };
     this.#requests.pipe(batchReleases<TrackedRequest>({ ...resolved, maxInFlight: resolved.adaptive ? undefined : resolved.maxInFlight, listener, forget$: this.#forget$ })).subscribe({
       next: (report) => {
@@ -306,9 +304,9 @@ export class ReleaseBatcher implements AsyncDisposable {
     if (immediate !== null && onSettled !== undefined) onSettled(immediate);
   }
 
-  #onSettled(request: TrackedRequest, outcome: ReleaseOutcome): void {
+  #onSettled(request: TrackedRequest, outcome: ReleaseOutcome, wasSent: boolean): void {
     const counters = this.#counters;
-    if (SENT_OUTCOMES.has(outcome)) counters.inFlight--;
+    if (wasSent) counters.inFlight--;
     else counters.pending--;
     counters[outcome]++;
     this.#statsDirty = true;

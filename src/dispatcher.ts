@@ -19,8 +19,12 @@ export interface ReleaseListener<R extends ReleaseRequest = ReleaseRequest> {
   batch?(size: number): void;
   /** `request` is being sent to its target now (it leaves `pending`, enters `inFlight`). */
   sent?(request: R): void;
-  /** `request` ended; called exactly once per request given to the dispatcher. */
-  settled?(request: R, outcome: ReleaseOutcome): void;
+  /**
+   * `request` ended; called exactly once per request given to the dispatcher. `wasSent`: it had been
+   * sent (it leaves `inFlight`), else it ends unsent (it leaves `pending`) — `dropped`, `invalid`, or
+   * `timedOut` for the backlog of a target presumed stuck.
+   */
+  settled?(request: R, outcome: ReleaseOutcome, wasSent: boolean): void;
 }
 
 const enum CallState {
@@ -295,7 +299,7 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     const lane = call.lane;
     call.request = null;
     call.lane = null;
-    this.#listener.settled?.(request, outcome);
+    this.#listener.settled?.(request, outcome, wasSent);
 
     if (lane !== null && wasSent) {
       lane.inFlight--;
@@ -368,12 +372,28 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   #sweep(lane: TargetLane<R>): void {
     lane.timer = null;
     const now = this.#scheduler.now();
-    let head = lane.sent.peek();
-    while (head !== undefined && (head.state === CallState.Settled || head.deadline <= now)) {
-      lane.sent.shift();
-      if (head.state !== CallState.Settled) this.#settle(head, 'timedOut');
-      head = lane.sent.peek();
+    let timedOut = false;
+    const wasPumping = lane.pumping;
+    lane.pumping = true; // a slot freed by a timeout must not be refilled before the backlog is judged
+    try {
+      let head = lane.sent.peek();
+      while (head !== undefined && (head.state === CallState.Settled || head.deadline <= now)) {
+        lane.sent.shift();
+        if (head.state !== CallState.Settled) {
+          this.#settle(head, 'timedOut');
+          timedOut = true;
+        }
+        head = lane.sent.peek();
+      }
+      // A target that let a call go unanswered for `timeoutMs` is presumed stuck (a renderer in an
+      // endless loop, a hung browser): its backlog is settled `timedOut` now, unsent, instead of being
+      // fed to it one window per `timeoutMs` — so flush() is bounded by `timeoutMs`, not by
+      // backlog / window × timeoutMs. Later releases to it are sent as usual: it gets a fresh chance.
+      if (timedOut) for (const call of lane.waiting.drain()) this.#settle(call, 'timedOut');
+    } finally {
+      lane.pumping = wasPumping;
     }
     if (lane.inFlight > 0) this.#ensureTimer(lane); // settling above may have armed it already
+    else this.#releaseLaneIfIdle(lane);
   }
 }

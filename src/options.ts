@@ -38,7 +38,12 @@ export interface BatchOptions {
    * the defaults must serve both without tuning.
    */
   readonly maxInFlight?: number;
-  /** Per call: past it the call counts as `timedOut` and frees its slot. Finite, > 0. Default 30 000. */
+  /**
+   * Per call: past it the call counts as `timedOut` and frees its slot. The target is then presumed
+   * stuck: its calls still waiting for a slot are settled `timedOut` at once, unsent, so `flush()`
+   * never waits more than about `timeoutMs` on a target that stopped answering, whatever its backlog.
+   * Later releases to it are sent as usual. Finite, > 0. Default 30 000.
+   */
   readonly timeoutMs?: number;
   /**
    * Scheduler of the flush window (delay 0) and of the call timeouts (delay `timeoutMs`).

@@ -82,14 +82,27 @@ describe('batchReleases', () => {
     });
   });
 
-  it('times a call out after timeoutMs, which frees its slot for the next one', () => {
+  it('times a call out after timeoutMs; the stuck target\'s backlog times out with it, unsent', () => {
     testScheduler.run(({ cold, expectObservable, flush }) => {
       const hung = new VirtualTarget('hung', testScheduler, () => 'never');
       const requests = cold<ReleaseRequest>('(ab)', { a: { target: hung, objectId: 'a' }, b: { target: hung, objectId: 'b' } });
       expectObservable(requests.pipe(batchReleases({ maxInFlight: 1, timeoutMs: 100, scheduler: testScheduler }))).toBe(
-        '200ms x', { x: report(1, 2, 200, { timedOut: 2 }) });
+        '100ms x', { x: report(1, 2, 100, { timedOut: 2 }) });
       flush();
-      expect(hung.sendTimes).toEqual([0, 100]);
+      expect(hung.sendTimes).toEqual([0]);
+    });
+  });
+
+  it('sends later releases to a target that timed out: it gets a fresh chance', () => {
+    testScheduler.run(({ cold, expectObservable, flush }) => {
+      let answering = false;
+      const flaky = new VirtualTarget('flaky', testScheduler, () => (answering ? { delay: 1 } : 'never'));
+      testScheduler.schedule(() => (answering = true), 150);
+      const requests = cold<ReleaseRequest>('(ab) 196ms c', { a: { target: flaky, objectId: 'a' }, b: { target: flaky, objectId: 'b' }, c: { target: flaky, objectId: 'c' } });
+      expectObservable(requests.pipe(batchReleases({ maxInFlight: 1, timeoutMs: 100, scheduler: testScheduler }))).toBe(
+        '100ms x 99ms -y', { x: report(1, 2, 100, { timedOut: 2 }), y: report(2, 1, 1, { released: 1 }) });
+      flush();
+      expect(flaky.sendTimes).toEqual([0, 200]);
     });
   });
 
@@ -126,7 +139,10 @@ describe('batchReleases', () => {
       expect(settled.filter(([id]) => ['id0', 'id2', 'id4'].includes(id))).toEqual([
         ['id0', 'released', 1], ['id2', 'released', 2], ['id4', 'released', 7],
       ]);
-      expect(settled.filter(([, o]) => o === 'timedOut').map(([id, , at]) => [id, at])).toEqual([['id1', 1000], ['id3', 2000], ['id5', 3000]]);
+      // hung's first call times out after 1000; hung is then presumed stuck: its backlog (id3, id5)
+      // is settled timedOut at the same moment, unsent, instead of one timeout after another
+      expect(settled.filter(([, o]) => o === 'timedOut').map(([id, , at]) => [id, at])).toEqual([['id1', 1000], ['id3', 1000], ['id5', 1000]]);
+      expect(hung.calls.map((c) => c.id)).toEqual(['id1']);
     });
   });
 
