@@ -294,6 +294,12 @@ export class ReleaseBatcher implements AsyncDisposable {
         this.#requests.next(request);
       }
     }
+    this.#scheduleStats();
+    if (immediate !== null && onSettled !== undefined) onSettled(immediate);
+  }
+
+  /** One `stats$` emission at the end of the current microtask checkpoint, however many changes. */
+  #scheduleStats(): void {
     this.#statsDirty = true;
     if (this.#statsAction === null) {
       this.#statsAction = this.#scheduler.schedule(() => {
@@ -301,7 +307,6 @@ export class ReleaseBatcher implements AsyncDisposable {
         this.#emitStats();
       });
     }
-    if (immediate !== null && onSettled !== undefined) onSettled(immediate);
   }
 
   #onSettled(request: TrackedRequest, outcome: ReleaseOutcome, wasSent: boolean): void {
@@ -309,7 +314,10 @@ export class ReleaseBatcher implements AsyncDisposable {
     if (wasSent) counters.inFlight--;
     else counters.pending--;
     counters[outcome]++;
-    this.#statsDirty = true;
+    // Watched: settlements show up once per checkpoint even when no batch completes (a batch that
+    // holds a call to a stalled target completes only at its timeout). Unwatched: no work at all.
+    if (this.#statsChanges.observed) this.#scheduleStats();
+    else this.#statsDirty = true;
     const keys = this.#keys.get(request.target);
     if (keys !== undefined && keys.delete(request.key) && keys.size === 0) this.#keys.delete(request.target);
     this.#barrier.leave(request.epoch);
