@@ -27,6 +27,13 @@ export interface ReleaseListener<R extends ReleaseRequest = ReleaseRequest> {
   settled?(request: R, outcome: ReleaseOutcome, wasSent: boolean): void;
 }
 
+/**
+ * A release call overtaken by the answer to a later one on the same target is judged lost (settled
+ * `gone`) once it is still unanswered this long after. Real answers come in order, within
+ * milliseconds of each other; a second is far beyond any reordering a client could introduce.
+ */
+export const LOST_GRACE_MS = 1_000;
+
 const enum CallState {
   Waiting,
   Sent,
@@ -81,6 +88,8 @@ class BatchState {
 class ReleaseCall<R extends ReleaseRequest> {
   state = CallState.Waiting;
   deadline = 0;
+  /** Send order within its lane. */
+  seq = 0;
 
   constructor(
     public request: R | null,
@@ -98,6 +107,12 @@ class TargetLane<R extends ReleaseRequest> {
   readonly waiting = new ReleaseQueue<ReleaseCall<R>>();
   readonly sent = new ReleaseQueue<ReleaseCall<R>>();
   inFlight = 0;
+  /** Send sequence of the lane's calls, and the highest one answered so far. */
+  sendSeq = 0;
+  answeredSeq = 0;
+  /** Calls sent before `overtakenBy` that are still unanswered were overtaken at `overtakenAt`. */
+  overtakenBy = 0;
+  overtakenAt = 0;
   timer: Subscription | null = null;
   pumping = false;
   /** The client's socket when it can be corked (chrome-remote-interface), found once per lane. */
@@ -128,6 +143,8 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   /** Each target's adaptive window, kept between bursts (its lane is deleted when idle). Weak. */
   readonly #windows: WeakMap<CdpTarget, AdaptiveWindow> | null;
   readonly #timeoutMs: number;
+  /** How long a call overtaken by a later answer may still be answered before it counts as lost. */
+  readonly #lostGraceMs: number;
   readonly #scheduler: SchedulerLike;
   readonly #listener: ReleaseListener<R>;
   readonly #report: (report: BatchReport) => void;
@@ -143,6 +160,7 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     this.#maxBatch = options.maxBatch;
     this.#windows = options.adaptive ? new WeakMap() : null;
     this.#timeoutMs = options.timeoutMs;
+    this.#lostGraceMs = Math.min(LOST_GRACE_MS, options.timeoutMs);
     this.#scheduler = options.scheduler;
     this.#listener = listener;
     this.#report = report;
@@ -240,6 +258,7 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     call.state = CallState.Sent;
     call.deadline = this.#scheduler.now() + this.#timeoutMs;
     lane.inFlight++;
+    call.seq = ++lane.sendSeq;
     lane.sent.push(call);
     this.#ensureTimer(lane);
     this.#listener.sent?.(request);
@@ -270,11 +289,37 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
         return;
       }
       (answer as PromiseLike<unknown>).then(
-        () => this.#settle(call, 'released'),
-        (error: unknown) => this.#settleError(call, error),
+        () => {
+          this.#answered(call);
+          this.#settle(call, 'released');
+        },
+        (error: unknown) => {
+          this.#answered(call);
+          this.#settleError(call, error);
+        },
       );
     } catch (error) {
       this.#settleError(call, error);
+    }
+  }
+
+  /**
+   * Chrome answers one session's release calls in the order they were sent (one renderer thread
+   * runs them). An answer that overtakes calls sent before it means those were dropped unanswered —
+   * as Chrome does with the calls in flight to a renderer that a cross-origin navigation swaps out.
+   * They are given {@link LOST_GRACE_MS} more, then settled `gone` (their document is gone), instead
+   * of holding the lane until `timeoutMs`.
+   */
+  #answered(call: ReleaseCall<R>): void {
+    const lane = call.lane;
+    if (lane === null || call.state !== CallState.Sent) return;
+    if (call.seq > lane.answeredSeq) lane.answeredSeq = call.seq;
+    if (lane.overtakenBy !== 0) return; // already watching an earlier overtaking
+    const head = lane.sent.peek();
+    if (head !== undefined && head !== call && head.state === CallState.Sent && head.seq < call.seq) {
+      lane.overtakenBy = call.seq;
+      lane.overtakenAt = this.#scheduler.now();
+      this.#rearmTimer(lane);
     }
   }
 
@@ -361,12 +406,21 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     }
   }
 
-  /** One timer per lane, due when its oldest outstanding call times out. */
+  /** One timer per lane, due when its oldest outstanding call times out (or is judged lost). */
   #ensureTimer(lane: TargetLane<R>): void {
     const head = lane.sent.peek();
     if (head === undefined || lane.timer !== null) return;
-    const delay = Math.max(0, head.deadline - this.#scheduler.now());
+    const due = lane.overtakenBy !== 0 ? Math.min(head.deadline, lane.overtakenAt + this.#lostGraceMs) : head.deadline;
+    const delay = Math.max(0, due - this.#scheduler.now());
     lane.timer = this.#scheduler.schedule(() => this.#sweep(lane), delay);
+  }
+
+  #rearmTimer(lane: TargetLane<R>): void {
+    if (lane.timer !== null) {
+      lane.timer.unsubscribe();
+      lane.timer = null;
+    }
+    this.#ensureTimer(lane);
   }
 
   #sweep(lane: TargetLane<R>): void {
@@ -376,24 +430,36 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     const wasPumping = lane.pumping;
     lane.pumping = true; // a slot freed by a timeout must not be refilled before the backlog is judged
     try {
+      const lostBefore = lane.overtakenBy !== 0 && now >= lane.overtakenAt + this.#lostGraceMs ? lane.overtakenBy : 0;
+      if (lostBefore !== 0) lane.overtakenBy = 0;
       let head = lane.sent.peek();
-      while (head !== undefined && (head.state === CallState.Settled || head.deadline <= now)) {
+      while (head !== undefined && (head.state === CallState.Settled || head.deadline <= now || head.seq < lostBefore)) {
         lane.sent.shift();
         if (head.state !== CallState.Settled) {
-          this.#settle(head, 'timedOut');
-          timedOut = true;
+          if (head.deadline <= now) {
+            this.#settle(head, 'timedOut');
+            timedOut = true;
+          } else {
+            this.#settle(head, 'gone'); // overtaken and still unanswered: dropped by Chrome
+          }
         }
         head = lane.sent.peek();
+      }
+      // Calls overtaken by a later answer than the one just judged: watch them from now.
+      if (lane.overtakenBy === 0 && head !== undefined && head.state === CallState.Sent && head.seq < lane.answeredSeq) {
+        lane.overtakenBy = lane.answeredSeq;
+        lane.overtakenAt = now;
       }
       // A target that let a call go unanswered for `timeoutMs` is presumed stuck (a renderer in an
       // endless loop, a hung browser): its backlog is settled `timedOut` now, unsent, instead of being
       // fed to it one window per `timeoutMs` — so flush() is bounded by `timeoutMs`, not by
-      // backlog / window × timeoutMs. Later releases to it are sent as usual: it gets a fresh chance.
+      // backlog / window × `timeoutMs`. Later releases to it are sent as usual: it gets a fresh chance.
       if (timedOut) for (const call of lane.waiting.drain()) this.#settle(call, 'timedOut');
     } finally {
       lane.pumping = wasPumping;
     }
     if (lane.inFlight > 0) this.#ensureTimer(lane); // settling above may have armed it already
     else this.#releaseLaneIfIdle(lane);
+    if (!lane.pumping && lane.waiting.length > 0) this.#pump(lane);
   }
 }

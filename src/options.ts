@@ -93,7 +93,7 @@ export function resolveBatchOptions(input: BatchOptions | undefined): ResolvedBa
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new RangeError(`timeoutMs must be a finite number > 0, got ${describe(timeoutMs)}`);
   }
-  const scheduler = (options.scheduler ?? asapScheduler) as Partial<SchedulerLike> | null;
+  const scheduler = (options.scheduler === undefined ? asapScheduler : options.scheduler);
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
     throw new RangeError(`scheduler must be an RxJS SchedulerLike, got ${describe(scheduler)}`);
   }

@@ -93,6 +93,28 @@ describe('batchReleases', () => {
     });
   });
 
+  it('a call overtaken by a later answer and still unanswered 1 s after is lost: gone, not a 30 s timeout', () => {
+    testScheduler.run(({ cold, expectObservable, flush }) => {
+      // Chrome dropped 'a' (say, in flight to a renderer a cross-origin navigation swapped out)
+      const t = new VirtualTarget('t', testScheduler, (id) => (id === 'a' ? 'never' : { delay: 5 }));
+      const requests = cold<ReleaseRequest>('a-(bc)', { a: { target: t, objectId: 'a' }, b: { target: t, objectId: 'b' }, c: { target: t, objectId: 'c' } });
+      const settled: [string, string, number][] = [];
+      const listener = { settled: (r: ReleaseRequest, o: string) => settled.push([r.objectId ?? '', o, testScheduler.now()]) };
+      expectObservable(requests.pipe(batchReleases({ scheduler: testScheduler, listener }))).toBe(
+        '7ms y 999ms x', { x: report(1, 1, 1007, { gone: 1 }), y: report(2, 2, 5, { released: 2 }) });
+      flush();
+      expect(settled).toEqual([['b', 'released', 7], ['c', 'released', 7], ['a', 'gone', 1007]]);
+    });
+  });
+
+  it('answers out of order within the grace are all released', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const t = new VirtualTarget('t', testScheduler, (id) => ({ delay: id === 'a' ? 900 : 1 }));
+      const requests = cold<ReleaseRequest>('(ab)', { a: { target: t, objectId: 'a' }, b: { target: t, objectId: 'b' } });
+      expectObservable(requests.pipe(batchReleases({ scheduler: testScheduler }))).toBe('900ms x', { x: report(1, 2, 900, { released: 2 }) });
+    });
+  });
+
   it('sends later releases to a target that timed out: it gets a fresh chance', () => {
     testScheduler.run(({ cold, expectObservable, flush }) => {
       let answering = false;

@@ -201,7 +201,7 @@ describe('faults against a real Chromium: the batcher keeps working and accounts
           get late() {
             return { target: page.client, ids: fresh };
           },
-          boundMs: 2_000,
+          boundMs: 3_000, // calls in flight to the swapped-out renderer may be dropped: judged lost after 1 s
         }));
         expect(r.stats.timedOut + r.stats.dropped).toBe(0);
         expect(r.stats.released + r.stats.gone).toBe(DOOMED + OTHER + 500);
