@@ -93,8 +93,9 @@ export function resolveBatchOptions(input: BatchOptions | undefined): ResolvedBa
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new RangeError(`timeoutMs must be a finite number > 0, got ${describe(timeoutMs)}`);
   }
-  const scheduler = (options.scheduler === undefined ? asapScheduler : options.scheduler);
-  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
+  const scheduler: unknown = options.scheduler === undefined ? asapScheduler : options.scheduler;
+  const candidate = scheduler as Partial<SchedulerLike> | null;
+  if (typeof scheduler !== 'object' || candidate === null || typeof candidate.schedule !== 'function' || typeof candidate.now !== 'function') {
     throw new RangeError(`scheduler must be an RxJS SchedulerLike, got ${describe(scheduler)}`);
   }
   return { maxBatch, maxInFlight, adaptive: options.maxInFlight === undefined, timeoutMs, scheduler: scheduler as SchedulerLike };
