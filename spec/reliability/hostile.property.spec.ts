@@ -47,7 +47,7 @@ describe('hostile input (property): never thrown, always counted', () => {
     let runs = 0;
     let releases = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { maxLength: 40 }), fc.boolean(), async (steps, forgetHalfway) => {
+      fc.asyncProperty(fc.array(stepArb, { maxLength: 40, size: 'large' }), fc.boolean(), async (steps, forgetHalfway) => {
         runs++;
         releases += steps.length;
         const batcher = new ReleaseBatcher({ timeoutMs: TIMEOUT_MS, maxInFlight: 4 });
