@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launchChromium } from '../../src/browser/launchChromium';
 import type { BenchReport } from '../../src/bench/runBench';
 import { chromiumUnder, cli } from '../support/cli';
 
@@ -60,7 +61,29 @@ describe('cdp-release bench (the real command, small sizes)', () => {
     rmSync(ran.tmp, { recursive: true, force: true });
   });
 
+  it('uses a running browser with --browser-url, runs only what --only matches, and leaves that browser running', async () => {
+    const browser = await launchChromium();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'bench-url-'));
+      const json = join(dir, 'bench.json');
+      const ran = await cli(['bench', '--browser-url', browser.browserWSEndpoint, '--objects', '300', '--rounds', '1', '--no-micro', '--only', 'raw WebSocket', '--json', json, '--quiet']);
+      expect(ran.code).toBe(0);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
+      expect(new Set(report.results.map((r) => r.client))).toEqual(new Set(['raw WebSocket']));
+      expect(report.micro).toBeNull();
+      expect(report.rawLimit.releasesPerSecond).toBeGreaterThan(0);
+      // still alive, and the benchmark's page is closed again
+      const targets = (await (await fetch(`http://127.0.0.1:${browser.port}/json/list`)).json()) as { url: string }[];
+      expect(targets.map((t) => t.url)).not.toContain('about:blank#cdp-release-bench');
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(ran.tmp, { recursive: true, force: true });
+    } finally {
+      await browser.close();
+    }
+  });
+
   it.each([
+    [['--only', '(']],
     [['--objects', '0']],
     [['--rounds', 'x']],
     [['--max-in-flight', '256,0']],
