@@ -13,7 +13,9 @@ const OURS = '#e45756';
  * are drawn in red. Needs the `echarts` package (a development dependency).
  */
 export async function renderChart(report: BenchReport): Promise<string> {
-  const echarts = await import('echarts');
+  const echarts = await import('echarts').catch(() => {
+    throw new Error('--svg needs the echarts package (a development dependency of cdp-release-batcher): npm install echarts');
+  });
   const rows = [...report.results].sort((a, b) => a.releasesPerSecond.median - b.releasesPerSecond.median);
   const height = 120 + rows.length * 26;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 1100, height });
