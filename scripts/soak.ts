@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exposeGc } from '../src/bench/gc';
+import { takeAlongOnExit } from '../src/cli/exitPaths';
 import { DemoRun } from '../src/demo/runDemo';
 
 const { values } = parseArgs({
@@ -46,14 +47,7 @@ async function main(): Promise<void> {
   const timer = setInterval(sample, everyMs);
   const stop = setTimeout(() => run.interrupt(), minutes * 60_000);
   process.once('SIGINT', () => run.interrupt());
-  // The browser runs in its own process group: take it along on any other way out.
-  process.on('exit', () => run.killBrowserNow());
-  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      run.killBrowserNow();
-      process.exit(128 + (signal === 'SIGTERM' ? 15 : 1));
-    });
-  }
+  takeAlongOnExit(() => run.killBrowserNow());
   try {
     const summary = await run.run();
     sample();

@@ -47,6 +47,11 @@ export interface LaunchedChromium {
   readonly exited: Promise<void>;
   /** Stops the browser and its helper processes, and removes its profile. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Kills the browser's process group at once (SIGKILL), synchronously: for exit paths where
+   * `close()` cannot be awaited (a signal handler, `process.on('exit')`). Leaves the profile behind.
+   */
+  killNow(): void;
 }
 
 /** `CHROME_PATH` if set, else the first existing {@link CHROMIUM_CANDIDATES}, else null. */
@@ -133,7 +138,7 @@ export async function launchChromium(options: { executablePath?: string; args?: 
       const [portLine, pathLine] = readFileSync(portFile, 'utf8').split('\n');
       const port = Number(portLine);
       if (Number.isInteger(port) && port > 0 && pathLine) {
-        return { port, browserWSEndpoint: `ws://127.0.0.1:${port}${pathLine}`, pid: child.pid as number, executablePath, exited, close };
+        return { port, browserWSEndpoint: `ws://127.0.0.1:${port}${pathLine}`, pid: child.pid as number, executablePath, exited, close, killNow: () => killGroup(child, 'SIGKILL') };
       }
     }
     if (Date.now() > deadline) {

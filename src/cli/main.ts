@@ -4,10 +4,11 @@ import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { renderChart } from '../bench/chart.js';
 import { formatReport, runBench } from '../bench/runBench.js';
-import { ChromiumLaunchError } from '../browser/launchChromium.js';
+import { ChromiumLaunchError, type LaunchedChromium } from '../browser/launchChromium.js';
 import { startDashboardServer } from '../demo/dashboardServer.js';
 import { DemoRun, type DemoSummary } from '../demo/runDemo.js';
 import { startDashboard } from './dashboard.js';
+import { takeAlongOnExit } from './exitPaths.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted. */
 const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -74,16 +75,7 @@ async function demo(flags: DemoFlags): Promise<number> {
     run.interrupt();
   };
   process.on('SIGINT', onSigint);
-  // The browser runs in its own process group (so Ctrl-C reaches only us): every other way out must
-  // take it along. 'exit' covers normal ends and uncaught errors; the signals below would otherwise
-  // end Node without an 'exit' event.
-  process.on('exit', () => run.killBrowserNow());
-  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      run.killBrowserNow();
-      process.exit(128 + (signal === 'SIGTERM' ? 15 : 1));
-    });
-  }
+  takeAlongOnExit(() => run.killBrowserNow());
   const web = flags.serve === undefined ? null : await startDashboardServer(run, flags.serve === true ? 0 : flags.serve);
   if (web !== null) process.stdout.write(`live dashboard: ${web.url}\n`);
   const stopDashboard = await startDashboard(run, process.stdout);
@@ -119,27 +111,20 @@ function writeFile(file: string, text: string): void {
 }
 
 async function bench(flags: BenchFlags): Promise<number> {
-  let browserPid: number | null = null;
-  const killBrowser = (): void => {
-    if (browserPid === null) return;
-    try {
-      process.kill(-browserPid, 'SIGKILL'); // its whole process group
-    } catch {
-      // gone already
-    }
+  let launched: LaunchedChromium | null = null;
+  const killBrowser = (): void => launched?.killNow();
+  const announce = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : signal}: stopping the benchmark and its browser\n`);
   };
-  // The browser runs in its own process group: every way out must take it along.
-  process.on('exit', killBrowser);
-  for (const [signal, code] of [['SIGINT', EXIT.interrupted], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : signal}: stopping the benchmark and its browser\n`);
-      killBrowser();
-      process.exit(code);
-    });
-  }
+  takeAlongOnExit(killBrowser, announce);
+  process.once('SIGINT', () => {
+    announce('SIGINT');
+    killBrowser();
+    process.exit(EXIT.interrupted);
+  });
   const report = await runBench({
     onLaunched: (chromium) => {
-      browserPid = chromium.pid;
+      launched = chromium;
     },
     objects: flags.objects,
     rounds: flags.rounds,

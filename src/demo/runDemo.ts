@@ -60,12 +60,7 @@ export class DemoRun {
 
   /** Kills a browser this run launched, at once (for process exit paths). */
   killBrowserNow(): void {
-    if (this.#chromium === null) return;
-    try {
-      process.kill(-this.#chromium.pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
+    this.#chromium?.killNow();
   }
 
   async run(): Promise<DemoSummary> {
