@@ -13,6 +13,13 @@ const OUTPUT = join(__dirname, '..', '..', 'test-output');
 
 const FIELDS = ['enqueued', 'released', 'gone', 'failed', 'timedOut', 'dropped', 'duplicate', 'invalid', 'pending', 'inFlight'] as const;
 
+/** The URL the demo prints at start (`live dashboard: URL`), once it has printed it. */
+async function dashboardUrl(output: () => string): Promise<string | undefined> {
+  const printed = /live dashboard: (http:\S+)/;
+  await waitFor(() => printed.test(output()), 60_000);
+  return printed.exec(output())?.[1];
+}
+
 async function numberOf(page: Page, name: string): Promise<number> {
   const text = (await page.textContent(`#stat-${name}`)) ?? '';
   return Number(text.replace(/,/g, ''));
@@ -41,8 +48,7 @@ describe('cdp-release demo --serve: the live dashboard in a real browser', () =>
     const ran = cli(['demo', '--serve', '--pages', '160', '--tabs', '2', '--products', '300', '--json', json], {
       during: (_child, output) => {
         void (async () => {
-          await waitFor(() => /live dashboard: (http:\S+)/.test(output()), 60_000);
-          const url = /live dashboard: (http:\S+)/.exec(output())?.[1];
+          const url = await dashboardUrl(output);
           if (url === undefined) return;
           await page.goto(url);
           // Watch the released count until the page says the crawl finished.
@@ -92,8 +98,7 @@ describe('cdp-release demo --serve: the live dashboard in a real browser', () =>
     const ran = cli(['demo', '--serve', '--pages', '2000', '--tabs', '2', '--products', '300'], {
       during: (child, output) => {
         void (async () => {
-          await waitFor(() => /live dashboard: (http:\S+)/.test(output()), 60_000);
-          const url = /live dashboard: (http:\S+)/.exec(output())?.[1];
+          const url = await dashboardUrl(output);
           if (url === undefined) return;
           await page.goto(url);
           await page.waitForFunction('Number(document.querySelector("#stat-released").textContent.replace(/,/g, "")) > 0', undefined, { timeout: 60_000 });

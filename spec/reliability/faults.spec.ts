@@ -9,12 +9,14 @@ import { statsBalance, type ReleaseStats } from '../../src/stats';
 import type { CdpTarget } from '../../src/target';
 import { countAlive, heapAfterGc, mintObjects, noUnhandledRejections, sendOf, useChromium, type Client, type SessionSend } from '../support/browser';
 import { recordFigures } from '../support/figures';
-import { exposeGc } from '../support/gc';
+import { heapUsedAfterGc } from '../support/gc';
 
 jest.setTimeout(120_000);
 
 const DOOMED = 5_000;
 const OTHER = 2_000;
+/** Releases enqueued to the faulted target after the fault: a gone target drops them at once. */
+const LATE = Array.from({ length: 100 }, (_, i) => `late-${i}`);
 
 /** A page in a browser context of its own (so its own renderer process), with a page-level client. */
 async function isolatedPage(browser: Client, port: number, url = 'about:blank'): Promise<{ client: Client; send: SessionSend; targetId: string; close: () => Promise<void> }> {
@@ -30,15 +32,6 @@ async function isolatedPage(browser: Client, port: number, url = 'about:blank'):
       await browser.Target.disposeBrowserContext({ browserContextId }).catch(() => undefined);
     },
   };
-}
-
-async function nodeHeapAfterGc(): Promise<number> {
-  const gc = exposeGc();
-  for (let i = 0; i < 4; i++) {
-    await new Promise((r) => setImmediate(r));
-    gc();
-  }
-  return process.memoryUsage().heapUsed;
 }
 
 interface FaultRun {
@@ -65,7 +58,7 @@ interface FaultResult { stats: ReleaseStats; flushMs: number; otherReleasedMs: n
 async function survives(name: string, run: () => Promise<FaultRun>): Promise<FaultResult> {
   const setup = await run();
   const otherHeapBefore = setup.other.heapBeforeBytes;
-  const baseline = await nodeHeapAfterGc();
+  const baseline = await heapUsedAfterGc();
   const { result, unhandled } = await noUnhandledRejections(async () => {
     const batcher = new ReleaseBatcher(setup.timeoutMs === undefined ? {} : { timeoutMs: setup.timeoutMs });
     const t0 = performance.now();
@@ -97,7 +90,7 @@ async function survives(name: string, run: () => Promise<FaultRun>): Promise<Fau
   expect(await countAlive(setup.other.send, setup.other.ids)).toEqual({ alive: 0, notFound: setup.other.ids.length, other: [] });
   const otherHeapAfter = await heapAfterGc(setup.other.send);
   expect(Math.abs(otherHeapAfter - otherHeapBefore) / otherHeapBefore).toBeLessThan(0.1);
-  const nodeHeapDeltaBytes = (await nodeHeapAfterGc()) - baseline;
+  const nodeHeapDeltaBytes = (await heapUsedAfterGc()) - baseline;
   expect(nodeHeapDeltaBytes).toBeLessThan(1.5 * 1024 * 1024); // 5,000 pending releases alone hold ~0.9 MB
   const figures: FaultResult = { stats, flushMs: Math.round(flushMs), otherReleasedMs: Math.round(otherReleasedMs), nodeHeapDeltaBytes, otherPageHeap: { beforeBytes: otherHeapBefore, afterBytes: otherHeapAfter } };
   recordFigures(`fault-${name}`, { boundMs: setup.boundMs, ...figures });
@@ -136,39 +129,28 @@ describe('faults against a real Chromium: the batcher keeps working and accounts
     return { targetId, sessionId, target: criSession(browser, sessionId), send: sendOf(browser, sessionId) };
   }
 
-  it('renderer crash (Page.crash) mid-burst', async () => {
+  it.each([
+    ['renderer crash (Page.crash)', 'renderer-crash', (page: { send: SessionSend }): void => {
+      // Chrome never answers this command; its rejection at detach is caught
+      page.send('Page.crash').catch(() => undefined);
+    }],
+    ['tab closed (Target.closeTarget)', 'tab-closed', (page: { targetId: string }): Promise<unknown> => browser.Target.closeTarget({ targetId: page.targetId })],
+  ])('%s mid-burst', async (_title, name, strike) => {
     const page = await flatPage();
-    const r = await survives('renderer-crash', async () => ({
+    const r = await survives(name, async () => ({
       doomed: { target: page.target, ids: await mintObjects(page.send, DOOMED, 4) },
       other: await otherPart(),
       fault: async () => {
         await new Promise((r) => setTimeout(r, 10)); // some answered, some in flight, the rest waiting
-        // Chrome never answers this command; its rejection at detach is caught
-        page.send('Page.crash').catch(() => undefined);
+        await strike(page);
         await new Promise((r) => setTimeout(r, 50));
       },
-      late: { target: page.target, ids: ['late-1', 'late-2'] },
+      late: { target: page.target, ids: LATE },
       boundMs: 2_000,
     }));
     expect(r.stats.gone + r.stats.dropped).toBeGreaterThan(0);
     expect(r.stats.timedOut).toBe(0);
     await browser.Target.closeTarget({ targetId: page.targetId }).catch(() => undefined);
-  });
-
-  it('tab closed (Target.closeTarget) mid-burst', async () => {
-    const page = await flatPage();
-    const r = await survives('tab-closed', async () => ({
-      doomed: { target: page.target, ids: await mintObjects(page.send, DOOMED, 4) },
-      other: await otherPart(),
-      fault: async () => {
-        await new Promise((r) => setTimeout(r, 10));
-        await browser.Target.closeTarget({ targetId: page.targetId });
-      },
-      late: { target: page.target, ids: ['late-1', 'late-2'] },
-      boundMs: 2_000,
-    }));
-    expect(r.stats.gone + r.stats.dropped).toBeGreaterThan(0);
-    expect(r.stats.timedOut).toBe(0);
   });
 
   describe('cross-origin navigation mid-burst', () => {
@@ -249,7 +231,7 @@ describe('faults against a real Chromium: the batcher keeps working and accounts
           await new Promise((r) => setTimeout(r, 20));
           process.kill(-victim.pid, 'SIGKILL');
         },
-        late: { target: client, ids: ['late-1', 'late-2'] },
+        late: { target: client, ids: LATE },
         boundMs: 2_000,
       }));
       expect(r.stats.gone + r.stats.dropped).toBeGreaterThan(0);
@@ -280,7 +262,7 @@ describe('faults against a real Chromium: the batcher keeps working and accounts
           await new Promise((r) => setTimeout(r, 20));
           for (const s of sockets) s.destroy();
         },
-        late: { target: client, ids: ['late-1', 'late-2'] },
+        late: { target: client, ids: LATE },
         boundMs: 2_000,
       }));
       expect(r.stats.gone + r.stats.dropped).toBeGreaterThan(0);

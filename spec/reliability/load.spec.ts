@@ -3,7 +3,7 @@ import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
 import type { CdpTarget } from '../../src/target';
 import { recordFigures } from '../support/figures';
-import { exposeGc } from '../support/gc';
+import { heapUsedAfterGc } from '../support/gc';
 
 jest.setTimeout(180_000);
 
@@ -12,15 +12,6 @@ const TARGETS = 10;
 
 /** A target that answers at once (the Chrome side taken out: this measures the batcher). */
 const healthy = (): CdpTarget => ({ send: () => Promise.resolve({}) });
-
-async function heapAfterGc(): Promise<number> {
-  const gc = exposeGc();
-  for (let i = 0; i < 4; i++) {
-    await new Promise((r) => setImmediate(r));
-    gc();
-  }
-  return process.memoryUsage().heapUsed;
-}
 
 describe('load: 1,000,000 releases over 10 targets, one of them stalled', () => {
   it('the others finish at normal speed, the heap stays bounded, and everything is accounted for', async () => {
@@ -32,7 +23,7 @@ describe('load: 1,000,000 releases over 10 targets, one of them stalled', () => 
     const warmTargets = [healthy(), healthy()];
     for (let i = 0; i < 200_000; i++) warm.release(warmTargets[i % 2] as CdpTarget, ids[i] as string);
     await warm.close();
-    const baseline = await heapAfterGc();
+    const baseline = await heapUsedAfterGc();
     // Reference: the same 900,000 releases to the 9 healthy targets, with no stalled one.
     const referenceMs = await (async (): Promise<number> => {
       const reference = Array.from({ length: TARGETS - 1 }, healthy);
@@ -46,7 +37,7 @@ describe('load: 1,000,000 releases over 10 targets, one of them stalled', () => 
       await plain.close();
       return ms;
     })();
-    const afterReference = (await heapAfterGc()) - baseline;
+    const afterReference = (await heapUsedAfterGc()) - baseline;
 
     // Now with target 0 stalled: it never answers.
     const stalled: CdpTarget = { send: () => new Promise<never>(() => undefined) };
@@ -63,7 +54,7 @@ describe('load: 1,000,000 releases over 10 targets, one of them stalled', () => 
     expect(statsBalance(s)).toBe(true);
 
     // The heap holds the stalled target's 100,000 outstanding releases and little else.
-    const heldBytes = (await heapAfterGc()) - baseline;
+    const heldBytes = (await heapUsedAfterGc()) - baseline;
     const bytesPerPending = heldBytes / (s.pending + s.inFlight);
     expect(bytesPerPending).toBeLessThan(300);
 
@@ -74,7 +65,7 @@ describe('load: 1,000,000 releases over 10 targets, one of them stalled', () => 
     expect(statsBalance(end)).toBe(true);
     expect(end).toMatchObject({ enqueued: TOTAL, released: healthyShare, pending: 0, inFlight: 0, failed: 0, timedOut: 0, invalid: 0, duplicate: 0 });
     expect(end.gone + end.dropped).toBe(TOTAL / TARGETS);
-    const afterBytes = (await heapAfterGc()) - baseline;
+    const afterBytes = (await heapUsedAfterGc()) - baseline;
     expect(afterBytes).toBeLessThan(2 * 1024 * 1024);
     expect(afterReference).toBeLessThan(2 * 1024 * 1024);
 

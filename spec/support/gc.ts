@@ -1,6 +1,6 @@
-import { exposeGc } from '../../src/bench/gc';
+import { exposeGc, heapUsedAfterGc } from '../../src/bench/gc';
 
-export { exposeGc };
+export { exposeGc, heapUsedAfterGc };
 
 /** Collects garbage until `ref` is cleared, up to `rounds` times; true if it was collected. */
 export async function collected(ref: WeakRef<object>, rounds = 10): Promise<boolean> {
