@@ -1,7 +1,7 @@
 import { ReleaseBatcher } from '../ReleaseBatcher.js';
 import type { CdpTarget } from '../target.js';
 import { literalCard } from './anchors.js';
-import { exposeGc } from './gc.js';
+import { exposeGc, heapUsedAfterGc } from './gc.js';
 
 /** The library's own costs, with Chrome taken out (a target whose `send` resolves at once). */
 export interface MicroResults {
@@ -53,18 +53,12 @@ async function cpuNsPerRelease(run: (list: readonly string[]) => Promise<void>, 
 }
 
 async function heapPerPending(pending: number): Promise<number> {
-  const gc = exposeGc();
   const stalled: CdpTarget = { send: () => new Promise<never>(() => undefined) };
   const list = ids(pending); // the caller's strings: not the library's cost
-  const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
-  await settle();
-  gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = await heapUsedAfterGc(1);
   const batcher = new ReleaseBatcher();
   for (const id of list) batcher.release(stalled, id);
-  await settle(); // let the flush window cut every batch
-  gc();
-  const after = process.memoryUsage().heapUsed;
+  const after = await heapUsedAfterGc(1); // its turn of the event loop lets the flush window cut every batch
   if (batcher.stats.pending + batcher.stats.inFlight !== pending) throw new Error(`expected ${pending} outstanding, got ${batcher.stats.pending + batcher.stats.inFlight}`);
   batcher.forget(stalled); // settles them all (dropped / gone) without waiting for the timeout
   await batcher.close();
