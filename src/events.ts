@@ -61,5 +61,10 @@ export function releaseEvents(source: ReleaseEventSource, options: ReleaseEvents
  * `addEventListener(type, ...)`.
  */
 export function toServerSentEvents<T extends { readonly type: string }>(): OperatorFunction<T, string> {
-  return map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  return map(sseFrame);
+}
+
+/** One event as a Server-Sent Event frame: `event: <type>`, one `data:` line of JSON, a blank line. */
+export function sseFrame(event: { readonly type: string }): string {
+  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { map, merge, type Subscription } from 'rxjs';
-import { releaseEvents, toServerSentEvents } from '../events.js';
+import { releaseEvents, sseFrame, toServerSentEvents } from '../events.js';
 import { DASHBOARD_HTML } from './dashboardPage.js';
 import type { DemoRun, DemoSummary } from './runDemo.js';
 
@@ -46,7 +46,7 @@ export async function startDashboardServer(run: DemoRun, port = 0): Promise<Dash
     if (history.length > HISTORY_LIMIT) history.splice(1, history.length - HISTORY_LIMIT); // keep `hello`
     for (const client of clients) client.write(frame);
   };
-  const frame = (event: DashboardEvent): string => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  const frame = (event: DashboardEvent): string => sseFrame(event);
   send(frame({ type: 'hello', at: 0, pages: run.options.pages, tabs: run.options.tabs, release: run.options.release }));
 
   const subscription: Subscription = merge(
