@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Tests build fakes and drive hostile inputs on purpose.
-    files: ['spec/**/*.ts', 'bench/**/*.ts'],
+    files: ['spec/**/*.ts', 'cli/spec/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -5,15 +5,22 @@
  */
 import type { Config } from 'jest';
 
-const config: Config = {
+/** The library's own tests (`spec/`). */
+const library: Config = {
+  displayName: 'library',
   testEnvironment: '<rootDir>/spec/support/environment.ts',
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   // Sources import siblings as `./x.js` (required by Node's ESM resolution); Jest runs the `.ts`.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+};
+
+/** `npm test` runs both packages: the library here and the command line in `cli/`. */
+const config: Config = {
+  projects: [library, '<rootDir>/cli'],
   // Real-Chromium suites launch one browser each; two cores, so two workers at most.
   maxWorkers: 2,
   testTimeout: 60_000,

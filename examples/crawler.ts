@@ -2,15 +2,15 @@
  * A small observable crawler: 3 pages at a time over 12 generated pages, every remote object tied
  * to the subscription that uses it, so nothing leaks — even when a page is cancelled midway.
  *
- *   node -r ts-node/register examples/crawler.ts
+ *   node -r ts-node/register -r tsconfig-paths/register examples/crawler.ts
  */
 import type { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import CDP from 'chrome-remote-interface';
 import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
-import { launchChromium } from '../src/browser/launchChromium';
-import { ReleaseBatcher, criSession, withRemoteObject } from '../src/index';
+import puppeteer from 'puppeteer-core';
+import { ReleaseBatcher, criSession, withRemoteObject } from 'cdp-release-batcher';
 
 const PAGES = 12;
 
@@ -23,8 +23,12 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const chromium = await launchChromium();
-  const browser = await CDP({ port: chromium.port, target: chromium.browserWSEndpoint });
+  // Debian's Chromium (or CHROME_PATH), started by puppeteer-core's launcher; chrome-remote-interface connects to it.
+  const chromium = await puppeteer.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const browser = await CDP({ target: chromium.wsEndpoint() });
   const batcher = new ReleaseBatcher();
   try {
     const crawlOne = async (n: number): Promise<{ page: number; products: number }> => {

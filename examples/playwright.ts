@@ -2,10 +2,10 @@
  * playwright-core with Debian's Chromium: a CDPSession is a target as it is; forget it when its
  * page closes or crashes. A scope releases everything created in its object group in one call.
  *
- *   node -r ts-node/register examples/playwright.ts
+ *   node -r ts-node/register -r tsconfig-paths/register examples/playwright.ts
  */
 import { chromium } from 'playwright-core';
-import { ReleaseBatcher } from '../src/index';
+import { ReleaseBatcher } from 'cdp-release-batcher';
 
 async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });

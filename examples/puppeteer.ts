@@ -2,10 +2,10 @@
  * puppeteer-core with Debian's Chromium: a CDPSession is a target as it is; forget it when its page
  * closes or crashes (puppeteer's own calls would otherwise wait for `protocolTimeout`).
  *
- *   node -r ts-node/register examples/puppeteer.ts
+ *   node -r ts-node/register -r tsconfig-paths/register examples/puppeteer.ts
  */
 import puppeteer from 'puppeteer-core';
-import { ReleaseBatcher } from '../src/index';
+import { ReleaseBatcher } from 'cdp-release-batcher';
 
 async function main(): Promise<void> {
   const browser = await puppeteer.launch({

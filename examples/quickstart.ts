@@ -7,15 +7,19 @@
  */
 import CDP from 'chrome-remote-interface';
 import { auditTime } from 'rxjs';
-import { launchChromium } from '../src/browser/launchChromium';
-import { ReleaseBatcher } from '../src/index';
+import puppeteer from 'puppeteer-core';
+import { ReleaseBatcher } from 'cdp-release-batcher';
 
 const OBJECTS = 50_000;
 
 async function main(): Promise<void> {
-  const chromium = await launchChromium();
+  // Debian's Chromium (or CHROME_PATH), started by puppeteer-core's launcher; chrome-remote-interface connects to it.
+  const chromium = await puppeteer.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   try {
-    const client = await CDP({ port: chromium.port });
+    const client = await CDP({ port: Number(new URL(chromium.wsEndpoint()).port) }); // its first page
         const heap = async (): Promise<number> => {
       await client.HeapProfiler.collectGarbage();
       return (await client.Runtime.getHeapUsage()).usedSize;

@@ -7,7 +7,7 @@ const root = join(__dirname, '..');
 
 /** The README's runnable examples, run as a user would (each launches and stops its own Chromium). */
 async function example(name: string): Promise<string> {
-  const { stdout } = await run(process.execPath, ['-r', 'ts-node/register', join('examples', `${name}.ts`)], { cwd: root, timeout: 90_000 });
+  const { stdout } = await run(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join('examples', `${name}.ts`)], { cwd: root, timeout: 90_000 });
   return stdout;
 }
 

@@ -1,3 +1,4 @@
+import { processState } from './internal/processState.js';
 import { markTargetGone, type CriEvents } from './targetLifecycle.js';
 import type { CdpTarget } from './target.js';
 
@@ -15,7 +16,8 @@ export interface CriSessionTarget extends CdpTarget {
   readonly sessionId: string;
 }
 
-const sessionsByClient = new WeakMap<object, Map<string, CriSessionTarget>>();
+/** One target per (client, sessionId), process-wide. */
+const sessionsByClient = processState.criSessions as WeakMap<object, Map<string, CriSessionTarget>>;
 
 /**
  * A chrome-remote-interface flat-mode session as a {@link CdpTarget}. Returns the same object for

@@ -1,4 +1,5 @@
 import { ReleaseGuard, type ReleaseGuardLike } from './guard.js';
+import { processState } from './internal/processState.js';
 
 /**
  * An object group owned by a scope: pass `objectGroup` to `Runtime.evaluate`, `callFunctionOn` or
@@ -20,14 +21,12 @@ export interface ReleaseScope extends ReleaseGuardLike {
   readonly objectGroup: string;
 }
 
-let scopeCount = 0;
-// Several processes may share one browser (and, through flat sessions, one page): keep the group
-// names of different processes apart.
-const processTag = `${process.pid.toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
 
 /** The scope class behind {@link ReleaseScope}. */
 export class ReleaseScopeImpl extends ReleaseGuard implements ReleaseScope {
-  readonly objectGroup = `cdp-release-scope-${processTag}-${(++scopeCount).toString(36)}`;
+  // Unique per process (the count is shared by every copy of the library loaded in it); several
+  // processes may share one browser, and through flat sessions one page: the tag keeps them apart.
+  readonly objectGroup = `cdp-release-scope-${processState.processTag}-${(++processState.scopeCount).toString(36)}`;
 
   protected releaseId(): string {
     return this.objectGroup;

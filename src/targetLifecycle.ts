@@ -1,16 +1,16 @@
+import { processState } from './internal/processState.js';
 import type { CdpTarget } from './target.js';
 
 /**
  * Which targets are known to be gone (session detached, renderer crashed, connection closed), and
  * who wants to hear when one goes. Process-wide, because the facts are: a detached session is dead
- * for every batcher that holds releases for it.
+ * for every batcher that holds releases for it — and for every copy of the library loaded in the process
+ * (ESM and CommonJS share this state, see `processState`).
  *
  * Nothing here keeps a target alive: both maps are weak, and a dispatcher watches a target only
  * while it has releases for it.
  */
-const goneTargets = new WeakSet();
-const watchers = new WeakMap<object, Set<(target: CdpTarget) => void>>();
-const hookedClients = new WeakSet();
+const { goneTargets, watchers, hookedClients } = processState;
 
 /** True once {@link markTargetGone} was called for `target`. */
 export function isTargetGone(target: CdpTarget): boolean {

@@ -1,3 +1,4 @@
+import { processState } from './internal/processState.js';
 import type { CdpTarget } from './target.js';
 
 /** The part of a `net.Socket` that write coalescing needs. */
@@ -7,7 +8,7 @@ interface Corkable {
 }
 
 /** Sockets corked now, until the end of the current tick. */
-const corked = new WeakSet<Corkable>();
+const corked = processState.corked;
 
 /**
  * The TCP socket under a chrome-remote-interface client (its `ws` WebSocket's `_socket`) or under a

@@ -1,11 +1,11 @@
 import { ReleaseBatcher, type ReleaseBatcherOptions } from './ReleaseBatcher.js';
+import { processState } from './internal/processState.js';
 import type { CdpTarget } from './target.js';
-
-let worker: ReleaseBatcher | null = null;
 
 /**
  * Creates the process-wide release worker on the first call and returns it; later calls return the
- * same batcher and ignore their options (the Rust original's `init_release_worker`).
+ * same batcher and ignore their options (the Rust original's `init_release_worker`). One per process,
+ * also when the library is loaded both through `import` and through `require`.
  *
  * @example
  * ```ts
@@ -15,13 +15,13 @@ let worker: ReleaseBatcher | null = null;
  * ```
  */
 export function initReleaseWorker(options?: ReleaseBatcherOptions): ReleaseBatcher {
-  worker ??= new ReleaseBatcher(options);
-  return worker;
+  processState.worker ??= new ReleaseBatcher(options);
+  return processState.worker;
 }
 
 /** True once {@link initReleaseWorker} has created the process-wide worker. */
 export function isReleaseWorkerInitialised(): boolean {
-  return worker !== null;
+  return processState.worker !== null;
 }
 
 /**
@@ -29,5 +29,5 @@ export function isReleaseWorkerInitialised(): boolean {
  * nothing (as the original's `try_release`). Never throws.
  */
 export function tryRelease(target: CdpTarget, objectId: string): void {
-  worker?.release(target, objectId);
+  processState.worker?.release(target, objectId);
 }

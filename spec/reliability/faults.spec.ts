@@ -2,12 +2,11 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import CDP from 'chrome-remote-interface';
-import { launchChromium } from '../../src/browser/launchChromium';
 import { criSession } from '../../src/criSession';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance, type ReleaseStats } from '../../src/stats';
 import type { CdpTarget } from '../../src/target';
-import { countAlive, heapAfterGc, mintObjects, noUnhandledRejections, sendOf, useChromium, type Client, type SessionSend } from '../support/browser';
+import { countAlive, heapAfterGc, launchChromium, mintObjects, noUnhandledRejections, sendOf, useChromium, type Client, type SessionSend } from '../support/browser';
 import { recordFigures } from '../support/figures';
 import { heapUsedAfterGc } from '../support/gc';
 

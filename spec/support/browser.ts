@@ -1,5 +1,48 @@
 import CDP from 'chrome-remote-interface';
-import { launchChromium, type LaunchedChromium } from '../../src/browser/launchChromium';
+import puppeteer from 'puppeteer-core';
+
+/** A headless Chromium started for a test, stopped by {@link LaunchedChromium.close}. */
+export interface LaunchedChromium {
+  /** DevTools port on 127.0.0.1. */
+  readonly port: number;
+  /** The browser-level DevTools WebSocket URL. */
+  readonly browserWSEndpoint: string;
+  /** Process id of the browser, leader of its own process group (kill `-pid` to take every helper). */
+  readonly pid: number;
+  /** Stops the browser and its helper processes, and removes its profile. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Flags for a headless Chromium on this kind of machine: as root it needs `--no-sandbox`; without the
+ * background-networking flags it keeps trying (and failing) to reach Google's services.
+ */
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
+/**
+ * Starts Debian's Chromium (or `CHROME_PATH`) through puppeteer-core's launcher — a fresh profile, a
+ * free DevTools port, the process group killed on close — for chrome-remote-interface and the other
+ * clients to connect to.
+ */
+export async function launchChromium(): Promise<LaunchedChromium> {
+  const browser = await puppeteer.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: FLAGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  const browserWSEndpoint = browser.wsEndpoint();
+  const pid = browser.process()?.pid;
+  if (pid === undefined) throw new Error('puppeteer-core started no browser process');
+  let closing: Promise<void> | null = null;
+  return {
+    port: Number(new URL(browserWSEndpoint).port),
+    browserWSEndpoint,
+    pid,
+    close: () => (closing ??= browser.close().catch(() => {
+      try {
+        process.kill(-pid, 'SIGKILL'); // the connection is gone (the browser was killed): take the helpers
+      } catch {
+        // already gone
+      }
+    })),
+  };
+}
 
 export type Client = CDP.Client;
 
@@ -34,7 +77,7 @@ export async function openPage(port: number): Promise<{ client: Client; targetId
   };
 }
 
-export { countAlive, heapAfterGc, mintObjects, sendOf, type SessionSend } from '../../src/bench/pageObjects';
+export { countAlive, heapAfterGc, mintObjects, sendOf, type SessionSend } from './pageObjects';
 
 /** Collects unhandled rejections while `body` runs (plus a short grace period). */
 export async function noUnhandledRejections<T>(body: () => Promise<T>): Promise<{ result: T; unhandled: unknown[] }> {

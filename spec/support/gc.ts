@@ -1,6 +1,21 @@
-import { exposeGc, heapUsedAfterGc } from '../../src/bench/gc';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
-export { exposeGc, heapUsedAfterGc };
+/** The V8 `gc()` function, as `node --expose-gc` gives it, without needing the flag. */
+export function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** `process.memoryUsage().heapUsed` after a few full collections, each after a turn of the event loop. */
+export async function heapUsedAfterGc(rounds = 4): Promise<number> {
+  const gc = exposeGc();
+  for (let i = 0; i < rounds; i++) {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+  return process.memoryUsage().heapUsed;
+}
 
 /** Collects garbage until `ref` is cleared, up to `rounds` times; true if it was collected. */
 export async function collected(ref: WeakRef<object>, rounds = 10): Promise<boolean> {

@@ -1,9 +1,9 @@
 import CDP from 'chrome-remote-interface';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { launchChromium, type LaunchedChromium } from '../browser/launchChromium.js';
-import { classifyReleaseError } from '../outcome.js';
-import { ReleaseBatcher } from '../ReleaseBatcher.js';
-import type { ReleaseStats } from '../stats.js';
+import { classifyReleaseError } from 'cdp-release-batcher';
+import { ReleaseBatcher } from 'cdp-release-batcher';
+import type { ReleaseStats } from 'cdp-release-batcher';
 import { DemoCrawl, type CrawlProgress } from './crawl.js';
 import { startDemoSite, type DemoSite } from './site.js';
 

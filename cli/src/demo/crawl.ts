@@ -1,9 +1,9 @@
 import type CDP from 'chrome-remote-interface';
 import { BehaviorSubject, defer, from, lastValueFrom, merge, of, repeat, takeWhile, toArray, type Observable } from 'rxjs';
-import { criSession } from '../criSession.js';
-import type { ReleaseBatcher } from '../ReleaseBatcher.js';
-import type { CdpTarget } from '../target.js';
-import { withRemoteObject } from '../withRemoteObject.js';
+import { criSession } from 'cdp-release-batcher';
+import type { ReleaseBatcher } from 'cdp-release-batcher';
+import type { CdpTarget } from 'cdp-release-batcher';
+import { withRemoteObject } from 'cdp-release-batcher';
 
 /** How far the crawl is. */
 export interface CrawlProgress {

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium } from '../../src/browser/launchChromium';
-import type { DemoSummary } from '../../src/demo/runDemo';
-import { chromiumUnder, cli, waitFor } from '../support/cli';
+import { launchChromium } from '../src/browser/launchChromium';
+import type { DemoSummary } from '../src/demo/runDemo';
+import { chromiumUnder, cli, waitFor } from './support/cli';
 
 jest.setTimeout(120_000);
 

@@ -2,14 +2,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
-import { launchChromium, type LaunchedChromium } from '../../src/browser/launchChromium';
-import type { DemoSummary } from '../../src/demo/runDemo';
-import { chromiumUnder, cli, waitFor } from '../support/cli';
+import { launchChromium, type LaunchedChromium } from '../src/browser/launchChromium';
+import type { DemoSummary } from '../src/demo/runDemo';
+import { chromiumUnder, cli, waitFor } from './support/cli';
 
 jest.setTimeout(180_000);
 
 /** Where the browser test leaves its screenshots (ignored by git; CI can keep it as an artifact). */
-const OUTPUT = join(__dirname, '..', '..', 'test-output');
+const OUTPUT = join(__dirname, '..', '..', 'test-output'); // the repository's, beside the library's
 
 const FIELDS = ['enqueued', 'released', 'gone', 'failed', 'timedOut', 'dropped', 'duplicate', 'invalid', 'pending', 'inFlight'] as const;
 

@@ -1,5 +1,5 @@
-import { ReleaseBatcher } from '../ReleaseBatcher.js';
-import type { CdpTarget } from '../target.js';
+import { ReleaseBatcher } from 'cdp-release-batcher';
+import type { CdpTarget } from 'cdp-release-batcher';
 import { literalCard } from './anchors.js';
 import { exposeGc, heapUsedAfterGc } from './gc.js';
 

@@ -1,7 +1,7 @@
 import { combineLatest, type Subscription } from 'rxjs';
-import type { DemoRun } from '../demo/runDemo.js';
-import type { ReleaseStats } from '../stats.js';
-import type { CrawlProgress } from '../demo/crawl.js';
+import type { DemoRun } from './demo/runDemo.js';
+import type { ReleaseStats } from 'cdp-release-batcher';
+import type { CrawlProgress } from './demo/crawl.js';
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const n = (x: number): string => x.toLocaleString('en-US');

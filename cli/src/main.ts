@@ -2,13 +2,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { renderChart } from '../bench/chart.js';
-import { formatReport, runBench } from '../bench/runBench.js';
-import { ChromiumLaunchError, type LaunchedChromium } from '../browser/launchChromium.js';
-import { startDashboardServer } from '../demo/dashboardServer.js';
-import { DemoRun, type DemoSummary } from '../demo/runDemo.js';
-import { startDashboard } from './dashboard.js';
+import { renderChart } from './bench/chart.js';
+import { formatReport, runBench } from './bench/runBench.js';
+import { ChromiumLaunchError, type LaunchedChromium } from './browser/launchChromium.js';
+import { startDashboardServer } from './demo/dashboardServer.js';
+import { DemoRun, type DemoSummary } from './demo/runDemo.js';
+import { startDashboard } from './terminalDashboard.js';
 import { takeAlongOnExit } from './exitPaths.js';
+import { soak, type SoakFlags } from './soak.js';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted. */
 const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -192,9 +193,19 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     }))
     .option('--quiet', 'no progress lines on stderr')
-    .addHelpText('after', '\nEach strategy gets fresh objects on the same page and a sample of them is checked gone afterwards.\nnpm run bench writes bench/results/bench.json and bench.svg.\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
+    .addHelpText('after', '\nEach strategy gets fresh objects on the same page and a sample of them is checked gone afterwards.\nnpm run bench writes cli/bench/results/bench.json and bench.svg.\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
     .action((flags: BenchFlags) => {
       result = bench(flags);
+    });
+  program
+    .command('soak')
+    .description('long run (not in CI): the demo crawl for --minutes, sampling Node\'s heap and the pages\' heap, with a table and JSON')
+    .addOption(new Option('--minutes <n>', 'how long to crawl').default(10).argParser(positiveInt('--minutes', 10_000)))
+    .addOption(new Option('--every <seconds>', 'seconds between samples').default(30).argParser(positiveInt('--every', 3_600)))
+    .addOption(new Option('--tabs <n>', 'tabs crawling at once').default(4).argParser(positiveInt('--tabs', 64)))
+    .option('--json <file>', 'where the samples and the summary go', 'test-output/soak.json')
+    .action((flags: SoakFlags) => {
+      result = soak(flags).then(() => EXIT.ok);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -210,8 +221,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   return result;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs `main` on this process's arguments and sets its exit code (the `cdp-release` bin). */
+export function runCli(): void {
+  void main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
@@ -222,3 +234,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runCli();

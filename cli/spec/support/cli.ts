@@ -3,18 +3,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const root = join(__dirname, '..', '..');
+/** The command-line package's folder. */
+const cliRoot = join(__dirname, '..', '..');
 
 export interface Ran { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 /**
- * Runs the real command (`cdp-release` from source) with its own TMPDIR, so the Chromium it launches
+ * Runs the real command (the `cdp-release` bin, from source) with its own TMPDIR, so the Chromium it launches
  * can be recognised by its profile path afterwards. `during` may act on the running process.
  */
 export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; during?: (child: ReturnType<typeof spawn>, output: () => string, tmp: string) => void } = {}): Promise<Ran & { tmp: string }> {
   const tmp = mkdtempSync(join(tmpdir(), 'cdp-release-cli-'));
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/cli/main.ts', ...args], {
-    cwd: root,
+  const child = spawn(process.execPath, [join(cliRoot, 'bin', 'cdp-release.js'), ...args], {
+    cwd: cliRoot,
     env: { ...process.env, TMPDIR: tmp, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

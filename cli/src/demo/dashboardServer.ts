@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { map, merge, type Subscription } from 'rxjs';
-import { releaseEvents, sseFrame, toServerSentEvents } from '../events.js';
+import { map, merge, Subject, type Subscription } from 'rxjs';
+import { releaseEvents, toServerSentEvents } from 'cdp-release-batcher';
 import { DASHBOARD_HTML } from './dashboardPage.js';
 import type { DemoRun, DemoSummary } from './runDemo.js';
 
@@ -46,17 +46,15 @@ export async function startDashboardServer(run: DemoRun, port = 0): Promise<Dash
     if (history.length > HISTORY_LIMIT) history.splice(1, history.length - HISTORY_LIMIT); // keep `hello`
     for (const client of clients) client.write(frame);
   };
-  const frame = (event: DashboardEvent): string => sseFrame(event);
-  send(frame({ type: 'hello', at: 0, pages: run.options.pages, tabs: run.options.tabs, release: run.options.release }));
-
+  // `hello` first and `end` last; every event framed by the library's own toServerSentEvents.
+  const control = new Subject<DashboardEvent>();
   const subscription: Subscription = merge(
-    releaseEvents(run.batcher).pipe(
-      map((e) => ({ ...e, at: now() })),
-      toServerSentEvents(),
-    ),
-    run.heap$.pipe(map((bytes) => frame({ type: 'heap', at: now(), bytes }))),
-    run.progress$.pipe(map((p) => frame({ type: 'progress', at: now(), ...p }))),
-  ).subscribe(send);
+    control,
+    releaseEvents(run.batcher).pipe(map((e) => ({ ...e, at: now() }))),
+    run.heap$.pipe(map((bytes): DashboardEvent => ({ type: 'heap', at: now(), bytes }))),
+    run.progress$.pipe(map((p): DashboardEvent => ({ type: 'progress', at: now(), ...p }))),
+  ).pipe(toServerSentEvents()).subscribe(send);
+  control.next({ type: 'hello', at: 0, pages: run.options.pages, tabs: run.options.tabs, release: run.options.release });
 
   const page = Buffer.from(DASHBOARD_HTML);
   const files: Record<string, { type: string; body: () => Buffer }> = {
@@ -100,8 +98,8 @@ export async function startDashboardServer(run: DemoRun, port = 0): Promise<Dash
     url: `http://127.0.0.1:${address.port}/`,
     finish(summary, error) {
       if (ended) return;
+      control.next({ type: 'end', at: now(), summary, error: error ?? null });
       subscription.unsubscribe();
-      send(frame({ type: 'end', at: now(), summary, error: error ?? null }));
       ended = true;
       // The final state is sent: end the streams, so pages stop listening instead of reconnecting.
       for (const client of clients) client.end();

@@ -1,34 +1,28 @@
 /**
- * Long run (not in CI): the demo's crawler releasing through one batcher for `--minutes` (default 10),
- * sampling every `--every` seconds the heap of Node (after a full GC) and the pages' V8 heap (the
- * demo's sampler), then the demo's own before/after measurement. Prints a table and writes JSON.
+ * `cdp-release soak` (not in CI): the demo's crawler releasing through one batcher for `--minutes`
+ * (default 10), sampling every `--every` seconds the heap of Node (after a full GC) and the pages' V8
+ * heap (the demo's sampler), then the demo's own before/after measurement. Prints a table and writes JSON.
  *
- *   node -r ts-node/register scripts/soak.ts [--minutes 10] [--every 30] [--tabs 4] [--json FILE]
+ *   npm run soak -- [--minutes 10] [--every 30] [--tabs 4] [--json FILE]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
-import { exposeGc } from '../src/bench/gc';
-import { takeAlongOnExit } from '../src/cli/exitPaths';
-import { DemoRun } from '../src/demo/runDemo';
+import { exposeGc } from './bench/gc.js';
+import { DemoRun } from './demo/runDemo.js';
+import { takeAlongOnExit } from './exitPaths.js';
 
-const { values } = parseArgs({
-  options: {
-    minutes: { type: 'string', default: '10' },
-    every: { type: 'string', default: '30' },
-    tabs: { type: 'string', default: '4' },
-    json: { type: 'string', default: 'test-output/soak.json' },
-  },
-});
-const minutes = Number(values.minutes);
-const everyMs = Number(values.every) * 1000;
+/** Options of {@link soak}, as the command line parses them. */
+export interface SoakFlags { minutes: number; every: number; tabs: number; json: string }
 
 interface Sample { minute: number; pagesDone: number; objects: number; released: number; pending: number; inFlight: number; nodeHeapBytes: number; nodeRssBytes: number; pagesHeapBytes: number }
 
-async function main(): Promise<void> {
+/** Runs the soak; resolves when the crawl has ended and the JSON is written. */
+export async function soak(flags: SoakFlags): Promise<void> {
+  const { minutes, tabs, json } = flags;
+  const everyMs = flags.every * 1000;
   const gc = exposeGc();
   // Enough pages for any run length (the crawler queues their numbers: ~8 MB of Node heap, constant).
-  const run = new DemoRun({ pages: 1_000_000, tabs: Number(values.tabs), products: 200, release: true });
+  const run = new DemoRun({ pages: 1_000_000, tabs, products: 200, release: true });
   const samples: Sample[] = [];
   let pagesHeap = 0;
   let progress = { pagesDone: 0, objects: 0 };
@@ -51,9 +45,9 @@ async function main(): Promise<void> {
   try {
     const summary = await run.run();
     sample();
-    const result = { minutes, tabs: Number(values.tabs), summary, samples };
-    mkdirSync(dirname(values.json), { recursive: true });
-    writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    const result = { minutes, tabs, summary, samples };
+    mkdirSync(dirname(json), { recursive: true });
+    writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
     const first = samples[0];
     const last = samples.at(-2) ?? samples.at(-1);
     console.log(`\n${summary.pages} pages, ${summary.objects} remote objects, released ${summary.stats.released}, gone ${summary.stats.gone}, failed ${summary.stats.failed}, timed out ${summary.stats.timedOut}, dropped ${summary.stats.dropped}`);
@@ -65,7 +59,3 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exitCode = 1;
-});

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium } from '../../src/browser/launchChromium';
-import type { BenchReport } from '../../src/bench/runBench';
-import { chromiumUnder, cli } from '../support/cli';
+import { launchChromium } from '../src/browser/launchChromium';
+import type { BenchReport } from '../src/bench/runBench';
+import { chromiumUnder, cli } from './support/cli';
 
 jest.setTimeout(240_000);
 
