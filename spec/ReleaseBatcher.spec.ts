@@ -144,6 +144,65 @@ describe('ReleaseBatcher', () => {
       ]);
     });
 
+    it('keeps O(N / maxBatch) emissions when every answer comes in its own frame', () => {
+      // One call in flight, answered one frame after it was sent: 3,200 settlements in 3,200 frames,
+      // none sharing a checkpoint. Before the throttle this gave one emission per release.
+      const seen: { at: number; stats: ReleaseStats }[] = [];
+      testScheduler.run(() => {
+        const t = new VirtualTarget('t', testScheduler, () => ({ delay: 1 }));
+        const batcher = new ReleaseBatcher({ maxBatch: 64, maxInFlight: 1, scheduler: testScheduler });
+        batcher.stats$.subscribe((s) => seen.push({ at: testScheduler.now(), stats: s }));
+        for (let i = 0; i < 3200; i++) batcher.release(t, `id${i}`);
+      });
+      const last = seen[seen.length - 1]?.stats;
+      expect(last).toMatchObject({ enqueued: 3200, released: 3200, pending: 0, inFlight: 0, batches: 50 });
+      const seconds = Math.ceil(seen[seen.length - 1]!.at / 1000);
+      expect(seconds).toBeGreaterThanOrEqual(3); // the answers really were spread over 3.2 s
+      // subscribe + enqueue checkpoint + one per batch + at most four a second
+      expect(seen.length).toBeLessThanOrEqual(2 + 50 + 4 * seconds + 1);
+    });
+
+    it('shows settlements within 250 ms while a batch waits on a stalled target', () => {
+      // One batch: a call that is never answered (it completes only at its 30 s timeout) and 40 calls
+      // answered one every 100 ms. No batch completes for 30 s, yet every settlement is seen in time.
+      const seen: { at: number; released: number }[] = [];
+      const settledAt: number[] = [];
+      testScheduler.run(() => {
+        let n = 0;
+        const stalled = new VirtualTarget('stalled', testScheduler, () => 'never');
+        const slow = new VirtualTarget('slow', testScheduler, () => ({ delay: 100 * ++n }));
+        const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+        batcher.stats$.subscribe((s) => seen.push({ at: testScheduler.now(), released: s.released }));
+        batcher.release(stalled, 'stuck');
+        for (let i = 0; i < 40; i++) batcher.release(slow, `id${i}`);
+        for (let i = 1; i <= 40; i++) settledAt.push(100 * i);
+      });
+      settledAt.forEach((t, i) => {
+        const shown = seen.find((e) => e.released >= i + 1);
+        expect(shown).toBeDefined();
+        expect(shown!.at).toBeGreaterThanOrEqual(t);
+        expect(shown!.at).toBeLessThanOrEqual(t + 250);
+      });
+      // ... and no more than four a second for it: 4 s of settling, then the timeout's batch
+      const during = seen.filter((e) => e.at > 0 && e.at <= 4_250);
+      expect(during.length).toBeLessThanOrEqual(4 * 4 + 1);
+    });
+
+    it('keeps O(N / maxBatch) emissions for 20,000 releases answered one per macrotask (real time)', async () => {
+      const target: CdpTarget = { send: () => new Promise((resolve) => setImmediate(resolve)) };
+      const batcher = new ReleaseBatcher({ maxBatch: 64 });
+      let emissions = 0;
+      const subscription = batcher.stats$.subscribe(() => emissions++);
+      const t0 = performance.now();
+      for (let i = 0; i < 20_000; i++) batcher.release(target, `id${i}`);
+      await batcher.flush();
+      const seconds = Math.ceil((performance.now() - t0) / 1000);
+      subscription.unsubscribe();
+      expect(batcher.stats).toMatchObject({ released: 20_000, batches: 313 });
+      expect(emissions).toBeLessThanOrEqual(2 + 313 + 4 * seconds + 1);
+      await batcher.close();
+    });
+
     it('holds the invariant at every emission with mixed outcomes', () => {
       let n = 0;
       const t = new VirtualTarget('t', testScheduler, () => {

@@ -116,4 +116,42 @@ describe('accounting (property)', () => {
       { numRuns: 300 },
     );
   });
+
+  it('stats$ stays within a burst\'s batches plus four a second, whatever the answers\' timing', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1500 }),
+        fc.integer({ min: 1, max: 128 }),
+        fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(-1)), { minLength: 1, maxLength: 50 }),
+        (n, maxBatch, maxInFlight, delays) => {
+          const scheduler = new VirtualTimeScheduler(undefined, Infinity);
+          let calls = 0;
+          // Each call's answer after its own delay (frames), or never (-1: it times out).
+          const target: CdpTarget = {
+            send: () => {
+              const answer = new VirtualAnswer();
+              const delay = delays[calls++ % delays.length] as number;
+              if (delay >= 0) scheduler.schedule(() => answer.resolve(), delay);
+              return answer;
+            },
+          };
+          const batcher = new ReleaseBatcher({ maxBatch, maxInFlight, timeoutMs: 2_000, scheduler });
+          const emissions: { at: number; stats: ReleaseStats }[] = [];
+          batcher.stats$.subscribe((s) => emissions.push({ at: scheduler.now(), stats: s }));
+          for (let i = 0; i < n; i++) batcher.release(target, `id${i}`);
+          scheduler.flush();
+          const final = batcher.stats;
+          expect(final).toMatchObject({ enqueued: n, pending: 0, inFlight: 0 });
+          expect(emissions[emissions.length - 1]?.stats).toEqual(final);
+          for (const e of emissions) expect(statsBalance(e.stats)).toBe(true);
+          const seconds = Math.ceil((emissions[emissions.length - 1]?.at ?? 0) / 1000);
+          // subscribe + the enqueue checkpoint + one per batch settled + four a second (+1: the edge)
+          expect(emissions.length).toBeLessThanOrEqual(2 + final.batches + 4 * seconds + 1);
+          expect(final.batches).toBeLessThanOrEqual(Math.ceil(n / maxBatch));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
