@@ -1,26 +1,18 @@
 import { Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
-import type { ReleaseListener } from './dispatcher.js';
-import { FlushBarrier, type FlushEpoch } from './flushBarrier.js';
-import { batchReleases } from './operators/batchReleases.js';
-import { resolveBatchOptions, type BatchOptions } from './options.js';
+import type { RemoteObjectHandle, RemoteObjectLike } from './handle.js';
+import { batchReleasesInternals } from './internal/batchReleasesInternals.js';
+import { ReleaseCounters } from './internal/counters.js';
+import type { ReleaseDispatcher } from './internal/dispatcher.js';
+import { FlushBarrier, type FlushEpoch } from './internal/flushBarrier.js';
+import { RemoteObjectHandleImpl, ReleaseScopeImpl } from './internal/guards.js';
+import { resolveBatcherOptions } from './internal/resolveOptions.js';
+import type { ReleaseListener } from './listener.js';
+import type { ReleaseBatcherOptions } from './options.js';
 import type { ReleaseOutcome } from './outcome.js';
 import { isReleasableId, type ReleaseRequest } from './request.js';
-import { ReleaseCounters, type BatchReport, type ReleaseStats } from './stats.js';
+import type { ReleaseScope } from './scope.js';
+import type { BatchReport, ReleaseStats } from './stats.js';
 import { isCdpTarget, type CdpTarget } from './target.js';
-import { isTargetGone } from './targetLifecycle.js';
-import { RemoteObjectHandleImpl, type RemoteObjectHandle, type RemoteObjectLike } from './handle.js';
-import { ReleaseScopeImpl, type ReleaseScope } from './scope.js';
-
-/** Options of {@link ReleaseBatcher}. Invalid values throw a `RangeError` naming the option. */
-export interface ReleaseBatcherOptions extends BatchOptions {
-  /**
-   * Release handles that are garbage-collected without `dispose()`, and count them in `leaked`.
-   * Off by default: it registers every adopted handle with a `FinalizationRegistry` (a few hundred
-   * nanoseconds and ~100 bytes per handle, plus GC work), and a collected handle is released only
-   * when the GC gets to it — late, but never forgotten.
-   */
-  readonly trackLeaks?: boolean;
-}
 
 /** What the leak registry keeps for a handle, to release it after the handle is collected. */
 interface LeakRecord {
@@ -91,9 +83,8 @@ export class ReleaseBatcher implements AsyncDisposable {
   #statsEmittedAt = Number.NEGATIVE_INFINITY;
   #closed = false;
   #closing: Promise<void> | null = null;
-  /** Targets forgotten by {@link forget}: later releases to them are dropped. Weak. */
-  readonly #forgotten = new WeakSet<CdpTarget>();
-  readonly #forget$ = new Subject<CdpTarget>();
+  /** The pipeline's engine: it also keeps which targets are forgotten. */
+  readonly #dispatcher: ReleaseDispatcher<TrackedRequest>;
   readonly #leaks: FinalizationRegistry<LeakRecord> | null;
   readonly #onHandleDisposed: ((handle: RemoteObjectHandleImpl) => void) | null;
 
@@ -112,11 +103,9 @@ export class ReleaseBatcher implements AsyncDisposable {
   readonly batches$: Observable<BatchReport>;
 
   constructor(options: ReleaseBatcherOptions = {}) {
-    const resolved = resolveBatchOptions(options);
-    const trackLeaks = (options as { trackLeaks?: unknown }).trackLeaks ?? false;
-    if (typeof trackLeaks !== 'boolean') throw new RangeError(`trackLeaks must be a boolean, got ${typeof trackLeaks}`);
+    const resolved = resolveBatcherOptions(options);
     this.#scheduler = resolved.scheduler;
-    if (trackLeaks) {
+    if (resolved.trackLeaks) {
       const leaks = new FinalizationRegistry<LeakRecord>((leak) => this.#onLeaked(leak));
       this.#leaks = leaks;
       this.#onHandleDisposed = (handle) => leaks.unregister(handle);
@@ -136,12 +125,15 @@ export class ReleaseBatcher implements AsyncDisposable {
       },
       settled: (request, outcome, wasSent) => this.#onSettled(request, outcome, wasSent),
     };
-    this.#requests.pipe(batchReleases<TrackedRequest>({ ...resolved, maxInFlight: resolved.adaptive ? undefined : resolved.maxInFlight, listener, forget$: this.#forget$ })).subscribe({
+    // The one pipeline, fed requests this batcher has already validated and deduplicated.
+    this.#dispatcher = batchReleasesInternals(this.#requests, {
       next: (report) => {
         this.#batches.next(report);
         this.#emitStats();
       },
-    });
+      error: () => undefined, // the request Subject never errors
+      complete: () => undefined, // close() completes the public streams itself, after the flush
+    }, resolved, listener).dispatcher;
     this.stats$ = new Observable<ReleaseStats>((subscriber) => {
       subscriber.next(this.#counters.snapshot());
       return this.#statsChanges.subscribe(subscriber);
@@ -204,8 +196,7 @@ export class ReleaseBatcher implements AsyncDisposable {
    */
   forget(target: CdpTarget): void {
     if (!isCdpTarget(target)) return;
-    this.#forgotten.add(target);
-    this.#forget$.next(target); // a no-op once closed: nothing is left to drop then
+    this.#dispatcher.forget(target);
   }
 
   /**
@@ -262,7 +253,6 @@ export class ReleaseBatcher implements AsyncDisposable {
       this.#statsDirty = true;
       this.#emitStats();
       this.#requests.complete();
-      this.#forget$.complete();
       this.#statsChanges.complete();
       this.#batches.complete();
     });
@@ -285,10 +275,10 @@ export class ReleaseBatcher implements AsyncDisposable {
     counters.enqueued++;
     let immediate: ReleaseOutcome | null = null;
     if (!isCdpTarget(target) || !isReleasableId(id)) {
-      counters.invalid++;
+      counters.outcomes.invalid++;
       immediate = 'invalid';
-    } else if (this.#closed || this.#forgotten.has(target) || isTargetGone(target)) {
-      counters.dropped++;
+    } else if (this.#closed || this.#dispatcher.isForgotten(target)) {
+      counters.outcomes.dropped++;
       immediate = 'dropped';
     } else {
       const key = group ? GROUP_KEY_PREFIX + id : id;
@@ -298,7 +288,7 @@ export class ReleaseBatcher implements AsyncDisposable {
         this.#keys.set(target, keys);
       }
       if (keys.has(key)) {
-        counters.duplicate++;
+        counters.outcomes.duplicate++;
         immediate = 'duplicate';
       } else {
         keys.add(key);
@@ -333,7 +323,7 @@ export class ReleaseBatcher implements AsyncDisposable {
     const counters = this.#counters;
     if (wasSent) counters.inFlight--;
     else counters.pending--;
-    counters[outcome]++;
+    counters.outcomes[outcome]++;
     // Watched: settlements show up even when no batch completes (a batch that holds a call to a
     // stalled target completes only at its timeout), throttled in time. Unwatched: no work at all.
     this.#statsDirty = true;

@@ -1,6 +1,6 @@
 import { processState } from './internal/processState.js';
-import { markTargetGone, type CriEvents } from './targetLifecycle.js';
-import type { CdpTarget } from './target.js';
+import { markTargetGone } from './targetLifecycle.js';
+import type { CdpTarget, CriEvents } from './target.js';
 
 /**
  * What {@link criSession} needs of a chrome-remote-interface client: flat-mode `send` with a

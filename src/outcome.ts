@@ -10,7 +10,25 @@
  * - `duplicate`: the same (target, objectId) was already pending or in flight.
  * - `invalid`: objectId / objectGroup not a non-empty string, or a target without `send()`.
  */
-export type ReleaseOutcome = 'released' | 'gone' | 'failed' | 'timedOut' | 'dropped' | 'duplicate' | 'invalid';
+export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
+
+/**
+ * Every {@link ReleaseOutcome}, in the order statistics list them: the one list the counts of
+ * {@link ReleaseStats} and {@link BatchReport} are derived from.
+ */
+export const RELEASE_OUTCOMES = ['released', 'gone', 'failed', 'timedOut', 'dropped', 'duplicate', 'invalid'] as const;
+
+/**
+ * The outcomes a call of a batch can have: all but `duplicate`, which the batcher decides before a
+ * request joins any batch.
+ */
+export type BatchOutcome = Exclude<ReleaseOutcome, 'duplicate'>;
+
+/** Every {@link BatchOutcome}, in {@link RELEASE_OUTCOMES} order. */
+export const BATCH_OUTCOMES: readonly BatchOutcome[] = RELEASE_OUTCOMES.filter((o): o is BatchOutcome => o !== 'duplicate');
+
+/** How many releases ended in each outcome of `O`. */
+export type OutcomeCounts<O extends ReleaseOutcome = ReleaseOutcome> = Readonly<Record<O, number>>;
 
 /** What an error answer from a release call means. */
 export interface ErrorClassification {

@@ -1,5 +1,4 @@
-import { ReleaseGuard, type ReleaseGuardLike } from './guard.js';
-import { processState } from './internal/processState.js';
+import type { ReleaseGuardLike } from './guard.js';
 
 /**
  * An object group owned by a scope: pass `objectGroup` to `Runtime.evaluate`, `callFunctionOn` or
@@ -19,20 +18,4 @@ import { processState } from './internal/processState.js';
 export interface ReleaseScope extends ReleaseGuardLike {
   /** Unique per scope (per process). */
   readonly objectGroup: string;
-}
-
-
-/** The scope class behind {@link ReleaseScope}. */
-export class ReleaseScopeImpl extends ReleaseGuard implements ReleaseScope {
-  // Unique per process (the count is shared by every copy of the library loaded in it); several
-  // processes may share one browser, and through flat sessions one page: the tag keeps them apart.
-  readonly objectGroup = `cdp-release-scope-${processState.processTag}-${(++processState.scopeCount).toString(36)}`;
-
-  protected releaseId(): string {
-    return this.objectGroup;
-  }
-
-  protected isGroup(): boolean {
-    return true;
-  }
 }

@@ -33,3 +33,8 @@ export function isCdpTarget(value: unknown): value is CdpTarget {
     return false;
   }
 }
+
+/** The event side of a chrome-remote-interface client: how its targets are known to go away. */
+export interface CriEvents {
+  on(event: string, listener: (params: object, sessionId?: string) => void): unknown;
+}

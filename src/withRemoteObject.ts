@@ -1,7 +1,11 @@
 import { Observable, from, type ObservableInput, type Subscription } from 'rxjs';
 import type { RemoteObjectHandle, RemoteObjectLike } from './handle.js';
-import type { ReleaseBatcher } from './ReleaseBatcher.js';
 import type { CdpTarget } from './target.js';
+
+/** What {@link withRemoteObject} needs of a batcher: `adopt`. A {@link ReleaseBatcher} is one. */
+export interface RemoteObjectAdopter {
+  adopt(target: CdpTarget, remoteObjectOrId: RemoteObjectLike): RemoteObjectHandle;
+}
 
 /**
  * Ties a remote object's life to a subscription — the RxJS counterpart of a Drop guard. The object
@@ -40,7 +44,7 @@ import type { CdpTarget } from './target.js';
  * @return An Observable of `use`'s values that releases the object when it ends.
  */
 export function withRemoteObject<T>(
-  batcher: ReleaseBatcher,
+  batcher: RemoteObjectAdopter,
   target: CdpTarget,
   acquire: () => ObservableInput<RemoteObjectLike>,
   use: (handle: RemoteObjectHandle) => ObservableInput<T>,

@@ -1,4 +1,5 @@
-import { ReleaseBatcher, type ReleaseBatcherOptions } from './ReleaseBatcher.js';
+import type { ReleaseBatcherOptions } from './options.js';
+import { ReleaseBatcher } from './ReleaseBatcher.js';
 import { processState } from './internal/processState.js';
 import type { CdpTarget } from './target.js';
 
@@ -15,8 +16,9 @@ import type { CdpTarget } from './target.js';
  * ```
  */
 export function initReleaseWorker(options?: ReleaseBatcherOptions): ReleaseBatcher {
+  // Written only here, by this or another copy of the library with the same state layout.
   processState.worker ??= new ReleaseBatcher(options);
-  return processState.worker;
+  return processState.worker as ReleaseBatcher;
 }
 
 /** True once {@link initReleaseWorker} has created the process-wide worker. */
@@ -29,5 +31,5 @@ export function isReleaseWorkerInitialised(): boolean {
  * nothing (as the original's `try_release`). Never throws.
  */
 export function tryRelease(target: CdpTarget, objectId: string): void {
-  processState.worker?.release(target, objectId);
+  (processState.worker as ReleaseBatcher | null)?.release(target, objectId);
 }

@@ -1,4 +1,3 @@
-import type { ReleaseBatcher } from '../ReleaseBatcher.js';
 import type { CdpTarget } from '../target.js';
 
 /**
@@ -16,8 +15,8 @@ import type { CdpTarget } from '../target.js';
  * @internal
  */
 export interface ProcessState {
-  /** The process-wide worker of `initReleaseWorker()`, once created. */
-  worker: ReleaseBatcher | null;
+  /** The process-wide worker of `initReleaseWorker()`, once created (a `ReleaseBatcher`; typed where it is made). */
+  worker: object | null;
   /** Targets known to be gone (`markTargetGone`). */
   readonly goneTargets: WeakSet<object>;
   /** Who wants to hear when a target goes: each dispatcher lane with releases for it. */

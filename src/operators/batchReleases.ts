@@ -1,10 +1,11 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { CdpTarget } from '../target.js';
-import { ReleaseDispatcher, type ReleaseListener } from '../dispatcher.js';
-import { resolveBatchOptions, type BatchOptions } from '../options.js';
-import type { ReleaseRequest } from '../request.js';
+import { batchReleasesInternals } from '../internal/batchReleasesInternals.js';
+import { resolveBatchOptions } from '../internal/resolveOptions.js';
+import type { BatchOptions } from '../options.js';
+import type { ReleaseListener } from '../listener.js';
+import { isValidRequest, type ReleaseRequest } from '../request.js';
 import type { BatchReport } from '../stats.js';
-import { bufferMicrotask } from './bufferMicrotask.js';
+import type { CdpTarget } from '../target.js';
 
 /** Options of {@link batchReleases}: the batch options plus an optional listener. */
 export interface BatchReleasesOptions<R extends ReleaseRequest = ReleaseRequest> extends BatchOptions {
@@ -66,26 +67,14 @@ export function batchReleases<R extends ReleaseRequest = ReleaseRequest>(
 ): OperatorFunction<R, BatchReport> {
   const resolved = resolveBatchOptions(options);
   const listener: ReleaseListener<R> = options.listener ?? {};
+  const forget$ = options.forget$;
   return (source) =>
     new Observable<BatchReport>((subscriber) => {
-      let sourceDone = false;
-      const dispatcher = new ReleaseDispatcher<R>(resolved, listener, (report) => subscriber.next(report));
-      dispatcher.onIdle = () => {
-        if (sourceDone) subscriber.complete();
-      };
-      const upstream = source.pipe(bufferMicrotask<R>(resolved.maxBatch, resolved.scheduler)).subscribe({
-        next: (batch) => dispatcher.dispatch(batch),
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => {
-          sourceDone = true;
-          if (dispatcher.idle) subscriber.complete();
-        },
-      });
-      const forgetting = options.forget$?.subscribe((target) => dispatcher.forget(target));
+      const { dispatcher, teardown } = batchReleasesInternals(source, subscriber, resolved, listener, isValidRequest);
+      const forgetting = forget$?.subscribe((target) => dispatcher.forget(target));
       return () => {
         forgetting?.unsubscribe();
-        upstream.unsubscribe();
-        dispatcher.teardown();
+        teardown();
       };
     });
 }

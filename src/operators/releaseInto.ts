@@ -1,8 +1,17 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { releaseIdOf, type RemoteObjectLike } from '../handle.js';
-import type { ReleaseBatcher } from '../ReleaseBatcher.js';
+import type { RemoteObjectLike } from '../handle.js';
+import { releaseIdOf } from '../internal/guards.js';
 import type { ReleaseRequest } from '../request.js';
 import type { CdpTarget } from '../target.js';
+
+/**
+ * What {@link releaseInto} needs of a batcher: the two ways to enqueue a release. A
+ * {@link ReleaseBatcher} is one; so is anything with the same two methods (a test double, a wrapper).
+ */
+export interface ReleaseSink {
+  release(target: CdpTarget, objectId: string): void;
+  releaseGroup(target: CdpTarget, objectGroup: string): void;
+}
 
 /** What {@link releaseInto} accepts: a request naming its target, or a remote object / id. */
 export type ReleaseInput = ReleaseRequest | RemoteObjectLike;
@@ -36,7 +45,7 @@ export type ReleaseInput = ReleaseRequest | RemoteObjectLike;
  * @param target Target of values that do not name their own (remote objects and ids).
  * @return A function that returns an Observable that emits nothing and mirrors the source's end.
  */
-export function releaseInto<T extends ReleaseInput>(batcher: ReleaseBatcher, target?: CdpTarget): OperatorFunction<T, never> {
+export function releaseInto<T extends ReleaseInput>(batcher: ReleaseSink, target?: CdpTarget): OperatorFunction<T, never> {
   return (source) =>
     new Observable<never>((subscriber) =>
       source.subscribe({
@@ -47,7 +56,7 @@ export function releaseInto<T extends ReleaseInput>(batcher: ReleaseBatcher, tar
     );
 }
 
-function releaseOne(batcher: ReleaseBatcher, value: ReleaseInput, fallback: CdpTarget | undefined): void {
+function releaseOne(batcher: ReleaseSink, value: ReleaseInput, fallback: CdpTarget | undefined): void {
   let target: unknown;
   let objectId: unknown;
   let objectGroup: unknown;

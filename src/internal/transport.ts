@@ -1,5 +1,5 @@
-import { processState } from './internal/processState.js';
-import type { CdpTarget } from './target.js';
+import { processState } from './processState.js';
+import type { CdpTarget } from '../target.js';
 
 /** The part of a `net.Socket` that write coalescing needs. */
 interface Corkable {

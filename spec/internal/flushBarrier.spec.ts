@@ -1,4 +1,4 @@
-import { FlushBarrier } from '../src/flushBarrier';
+import { FlushBarrier } from '../../src/internal/flushBarrier';
 
 const settledYet = async (p: Promise<void>): Promise<boolean> => {
   let done = false;

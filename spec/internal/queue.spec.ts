@@ -1,4 +1,4 @@
-import { ReleaseQueue } from '../src/queue';
+import { ReleaseQueue } from '../../src/internal/queue';
 
 describe('ReleaseQueue', () => {
   it('is FIFO across compactions', () => {

@@ -1,3 +1,5 @@
+import type { InFlightWindow } from './inFlightWindow.js';
+
 /**
  * How many release calls one target may have outstanding, adapted to measured throughput.
  *
@@ -13,7 +15,7 @@
  *
  * @internal
  */
-export class AdaptiveWindow {
+export class AdaptiveWindow implements InFlightWindow {
   #limit: number;
   #direction: 1 | -1 = 1;
   /** Releases per ms at the current level (mean of its epochs), 0 when not yet measured. */

@@ -1,5 +1,5 @@
-import { ReleaseBatcher } from '../src/ReleaseBatcher';
-import { socketOf } from '../src/transport';
+import { ReleaseBatcher } from '../../src/ReleaseBatcher';
+import { socketOf } from '../../src/internal/transport';
 
 /** Looks like a chrome-remote-interface client: a `ws` WebSocket whose `_socket` can be corked. */
 function criLike() {

@@ -1,7 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
-import { AdaptiveWindow } from '../src/adaptiveWindow';
-import { ReleaseBatcher } from '../src/index';
-import { VirtualTarget } from './support/virtualTarget';
+import { AdaptiveWindow } from '../../src/internal/adaptiveWindow';
+import { ReleaseBatcher } from '../../src/index';
+import { VirtualTarget } from '../support/virtualTarget';
 
 /**
  * Drives a window with a model client: `rate(limit)` releases per ms while backlogged. Returns the

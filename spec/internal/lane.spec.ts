@@ -1,0 +1,231 @@
+import { TestScheduler } from 'rxjs/testing';
+import { OpenBatch } from '../../src/internal/counters';
+import { FixedWindow, type InFlightWindow } from '../../src/internal/inFlightWindow';
+import { LOST_GRACE_MS, ReleaseCall, TargetLane, type LaneHost } from '../../src/internal/lane';
+import type { BatchOutcome } from '../../src/outcome';
+import type { ReleaseRequest } from '../../src/request';
+import type { CdpTarget } from '../../src/target';
+import { markTargetGone } from '../../src/targetLifecycle';
+import { VirtualAnswer, VirtualTarget } from '../support/virtualTarget';
+
+/** A host that records what the lane tells it, in virtual time. */
+class RecordingHost implements LaneHost<ReleaseRequest> {
+  readonly timeoutMs: number;
+  readonly maxBatch: number;
+  readonly events: string[] = [];
+  readonly outcomes = new Map<string, { outcome: BatchOutcome; wasSent: boolean; at: number }[]>();
+  idleCount = 0;
+  gone: CdpTarget[] = [];
+  onSettled: ((request: ReleaseRequest, outcome: BatchOutcome) => void) | null = null;
+
+  constructor(readonly scheduler: TestScheduler, options: { timeoutMs?: number; maxBatch?: number } = {}) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxBatch = options.maxBatch ?? 64;
+  }
+
+  sent(request: ReleaseRequest): void {
+    this.events.push(`sent ${request.objectId ?? ''}`);
+  }
+
+  settled(request: ReleaseRequest, outcome: BatchOutcome, wasSent: boolean): void {
+    const id = request.objectId ?? '';
+    this.events.push(`${outcome} ${id}`);
+    const list = this.outcomes.get(id) ?? [];
+    list.push({ outcome, wasSent, at: this.scheduler.now() });
+    this.outcomes.set(id, list);
+    this.onSettled?.(request, outcome);
+  }
+
+  counted(batch: OpenBatch, outcome: BatchOutcome): void {
+    batch.count(outcome);
+  }
+
+  targetGone(target: CdpTarget): void {
+    this.gone.push(target);
+  }
+
+  idle(): void {
+    this.idleCount++;
+  }
+}
+
+/** A window that records what it is told. */
+class SpyWindow implements InFlightWindow {
+  backlogged = 0;
+  drains = 0;
+  constructor(public limit: number) {}
+  backloggedSettle(): void {
+    this.backlogged++;
+  }
+  drained(): void {
+    this.drains++;
+  }
+}
+
+/** A target whose every answer the test gives by hand, by object id. */
+function answeredByHand(): { target: CdpTarget; answers: Map<string, VirtualAnswer> } {
+  const answers = new Map<string, VirtualAnswer>();
+  const target = {
+    send: (_method: string, params: { objectId?: string }) => {
+      const answer = new VirtualAnswer();
+      answers.set(params.objectId ?? '', answer);
+      return answer;
+    },
+  } as CdpTarget;
+  return { target, answers };
+}
+
+function laneOf(target: CdpTarget, host: RecordingHost, window: InFlightWindow = new FixedWindow(1024)): { lane: TargetLane<ReleaseRequest>; add: (...ids: string[]) => void } {
+  const lane = new TargetLane<ReleaseRequest>(target, host, () => window);
+  const batch = new OpenBatch(1, 1_000_000, 0);
+  return { lane, add: (...ids) => ids.forEach((id) => lane.add(new ReleaseCall<ReleaseRequest>({ target, objectId: id }, batch))) };
+}
+
+describe('TargetLane', () => {
+  let scheduler: TestScheduler;
+  beforeEach(() => {
+    scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+  });
+
+  it('sends while its window has room, queues the rest in order, and refills as calls settle', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler, { maxBatch: 1 });
+      const target = new VirtualTarget('t', scheduler, () => ({ delay: 2 }));
+      const { lane, add } = laneOf(target, host, new FixedWindow(2));
+      add('a', 'b', 'c', 'd', 'e');
+      expect(target.ids).toEqual(['a', 'b']);
+      expect({ inFlight: lane.inFlight, waiting: lane.waiting }).toEqual({ inFlight: 2, waiting: 3 });
+      scheduler.flush();
+      expect(target.ids).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect(target.sendTimes).toEqual([0, 0, 2, 2, 4]);
+      expect(target.maxOutstanding).toBe(2);
+    });
+  });
+
+  it('tells its host it is idle exactly once, when nothing waits and nothing is in flight, and stops watching its target', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const target = new VirtualTarget('t', scheduler, () => ({ delay: 3 }));
+      const { add } = laneOf(target, host);
+      add('a', 'b');
+      scheduler.flush();
+      expect(host.idleCount).toBe(1);
+      markTargetGone(target); // after the lane ended: its watch is gone, its host hears nothing
+      expect(host.gone).toEqual([]);
+    });
+  });
+
+  it('hears its target go while it has calls, and forget() drops the waiting ones unsent and settles the sent ones gone at once', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const target = new VirtualTarget('t', scheduler, () => 'never');
+      const { lane, add } = laneOf(target, host, new FixedWindow(2));
+      add('a', 'b', 'c');
+      markTargetGone(target);
+      expect(host.gone).toEqual([target]);
+      lane.forget();
+      expect(host.events).toEqual(['sent a', 'sent b', 'dropped c', 'gone a', 'gone b']);
+      expect(host.outcomes.get('c')).toEqual([{ outcome: 'dropped', wasSent: false, at: 0 }]);
+      expect(host.idleCount).toBe(1);
+      scheduler.flush(); // no timer left to fire: nothing times out later
+      expect(host.events).toHaveLength(5);
+    });
+  });
+
+  it('sends nothing while it is being emptied, and drops what a settlement adds to it then', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const target = new VirtualTarget('t', scheduler, () => 'never');
+      const { lane, add } = laneOf(target, host, new FixedWindow(1));
+      add('a', 'b');
+      host.onSettled = (request) => {
+        if (request.objectId === 'a') add('late'); // the slot 'a' frees must not be refilled mid-forget
+      };
+      lane.forget();
+      expect(target.ids).toEqual(['a']);
+      expect(host.outcomes.get('late')).toEqual([{ outcome: 'dropped', wasSent: false, at: 0 }]);
+      expect(lane.waiting).toBe(0);
+      expect(host.idleCount).toBe(1);
+    });
+  });
+
+  it('a target that throws on every send: each call settles once, iteratively, and the lane ends', () => {
+    const host = new RecordingHost(scheduler);
+    let sends = 0;
+    const target: CdpTarget = {
+      send: () => {
+        sends++;
+        throw new Error('boom');
+      },
+    };
+    const { lane, add } = laneOf(target, host, new FixedWindow(1));
+    const ids = Array.from({ length: 20_000 }, (_, i) => `id${i}`);
+    lane.add(new ReleaseCall<ReleaseRequest>({ target, objectId: 'first' }, new OpenBatch(1, 1, 0)));
+    add(...ids); // the first call settled synchronously; these go out one by one as each one fails
+    expect(sends).toBe(20_001);
+    expect([...host.outcomes.values()].every((list) => list.length === 1 && list[0]?.outcome === 'failed')).toBe(true);
+    expect(lane.inFlight).toBe(0);
+    expect(host.idleCount).toBeGreaterThanOrEqual(1);
+  });
+
+  it('tells the window about settlements under a backlog only', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const window = new SpyWindow(1);
+      const target = new VirtualTarget('t', scheduler, () => ({ delay: 1 }));
+      const { add } = laneOf(target, host, window);
+      add('a', 'b', 'c');
+      scheduler.flush();
+      expect({ backlogged: window.backlogged, drains: window.drains }).toEqual({ backlogged: 2, drains: 1 });
+    });
+  });
+
+  it('times the oldest call out at timeoutMs and settles the backlog timedOut unsent; later calls get a fresh chance', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler, { timeoutMs: 50 });
+      let hang = true;
+      const target = new VirtualTarget('t', scheduler, () => (hang ? 'never' : { delay: 1 }));
+      const { add } = laneOf(target, host, new FixedWindow(1));
+      add('a', 'b', 'c');
+      scheduler.schedule(() => {
+        hang = false;
+        add('d');
+      }, 60);
+      scheduler.flush();
+      expect(target.ids).toEqual(['a', 'd']);
+      expect(host.outcomes.get('a')).toEqual([{ outcome: 'timedOut', wasSent: true, at: 50 }]);
+      expect(host.outcomes.get('b')).toEqual([{ outcome: 'timedOut', wasSent: false, at: 50 }]);
+      expect(host.outcomes.get('c')).toEqual([{ outcome: 'timedOut', wasSent: false, at: 50 }]);
+      expect(host.outcomes.get('d')).toEqual([{ outcome: 'released', wasSent: true, at: 61 }]);
+    });
+  });
+
+  it('judges a call overtaken by a later answer lost after the grace, not at its timeout', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const { target, answers } = answeredByHand();
+      const { add } = laneOf(target, host);
+      add('a', 'b');
+      scheduler.schedule(() => answers.get('b')?.resolve(), 5); // b overtakes a: a was dropped by Chrome
+      scheduler.flush();
+      expect(host.outcomes.get('a')).toEqual([{ outcome: 'gone', wasSent: true, at: 5 + LOST_GRACE_MS }]);
+      expect(host.outcomes.get('b')).toEqual([{ outcome: 'released', wasSent: true, at: 5 }]);
+      expect(host.idleCount).toBe(1);
+    });
+  });
+
+  it('a second call overtaken while the first is watched is judged from its own overtaking', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const { target, answers } = answeredByHand();
+      const { add } = laneOf(target, host);
+      add('a', 'b', 'c', 'd');
+      scheduler.schedule(() => answers.get('b')?.resolve(), 10); // overtakes a
+      scheduler.schedule(() => answers.get('d')?.resolve(), 500); // overtakes c too, while a is watched
+      scheduler.flush();
+      expect(host.outcomes.get('a')).toEqual([{ outcome: 'gone', wasSent: true, at: 10 + LOST_GRACE_MS }]);
+      // c is watched from the sweep that judged a (the later answer was already in), not held to 30 s
+      expect(host.outcomes.get('c')).toEqual([{ outcome: 'gone', wasSent: true, at: 10 + 2 * LOST_GRACE_MS }]);
+    });
+  });
+});

@@ -1,0 +1,337 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+import { classifyReleaseError, type BatchOutcome } from '../outcome.js';
+import type { ReleaseRequest } from '../request.js';
+import type { CdpTarget } from '../target.js';
+import { markTargetGone, watchTarget } from './targetLifecycle.js';
+import type { OpenBatch } from './counters.js';
+import type { InFlightWindow } from './inFlightWindow.js';
+import { ReleaseQueue } from './queue.js';
+import { corkForThisTick, socketOf } from './transport.js';
+
+/**
+ * A release call overtaken by the answer to a later one on the same target is judged lost (settled
+ * `gone`) once it is still unanswered this long after. Real answers come in order, within
+ * milliseconds of each other; a second is far beyond any reordering a client could introduce.
+ */
+export const LOST_GRACE_MS = 1_000;
+
+const enum CallState {
+  Waiting,
+  Sent,
+  Settled,
+}
+
+/** One release call. Holds its request (and so its target) only until it settles. @internal */
+export class ReleaseCall<R extends ReleaseRequest> {
+  state = CallState.Waiting;
+  deadline = 0;
+  /** Send order within its lane. */
+  seq = 0;
+
+  constructor(
+    public request: R | null,
+    readonly batch: OpenBatch,
+  ) {}
+}
+
+/** What a lane needs of its dispatcher. @internal */
+export interface LaneHost<R extends ReleaseRequest> {
+  readonly scheduler: SchedulerLike;
+  readonly timeoutMs: number;
+  readonly maxBatch: number;
+  /** `request` is being sent now. */
+  sent(request: R): void;
+  /** `request` ended (exactly once per request); `wasSent`: it had been sent, else it ends unsent. */
+  settled(request: R, outcome: BatchOutcome, wasSent: boolean): void;
+  /** Then its batch counts the outcome (after the lane has refilled the freed slot). */
+  counted(batch: OpenBatch, outcome: BatchOutcome): void;
+  /** The target went away (it was marked gone while this lane had calls for it). */
+  targetGone(target: CdpTarget): void;
+  /** The lane has nothing waiting and nothing in flight, and has stopped its timer and its watch. */
+  idle(lane: TargetLane<R>): void;
+}
+
+/**
+ * Everything one target's releases need, owned in one place: calls waiting for a slot (in order),
+ * calls sent (in send order, for the timeout sweep), the window that bounds them, the one timer of the
+ * oldest outstanding call, the watch on the target going away, and the rule that nothing is sent while
+ * the lane is being emptied or swept. Created when a target gets its first call; tells its host it is
+ * idle as soon as nothing is waiting or in flight, so a settled target is never retained.
+ *
+ * Re-entrancy: settling a call runs the host's callbacks, which may run user code, which may release
+ * more — or a `send` may throw "target closed" synchronously and end the lane from inside a send.
+ * While the lane is sending, emptying or sweeping (`#busy > 0`) it sends nothing more; whoever
+ * entered first refills it when done.
+ * @internal
+ */
+export class TargetLane<R extends ReleaseRequest> {
+  readonly #waiting = new ReleaseQueue<ReleaseCall<R>>();
+  readonly #sent = new ReleaseQueue<ReleaseCall<R>>();
+  readonly #host: LaneHost<R>;
+  readonly #window: InFlightWindow;
+  /** How long a call overtaken by a later answer may still be answered before it counts as lost. */
+  readonly #lostGraceMs: number;
+  /** The client's socket when it can be corked (chrome-remote-interface), found once per lane. */
+  readonly #socket: ReturnType<typeof socketOf>;
+  #inFlight = 0;
+  /** Send sequence of the lane's calls, and the highest one answered so far. */
+  #sendSeq = 0;
+  #answeredSeq = 0;
+  /** Calls sent before `#overtakenBy` that are still unanswered were overtaken at `#overtakenAt`. */
+  #overtakenBy = 0;
+  #overtakenAt = 0;
+  #timer: Subscription | null = null;
+  #unwatch: (() => void) | null;
+  /** Sending, emptying or sweeping is under way: send nothing more until it is done. */
+  #busy = 0;
+  /** The target is gone ({@link forget}): whatever is added from now on is dropped unsent. */
+  #forgotten = false;
+
+  constructor(
+    readonly target: CdpTarget,
+    host: LaneHost<R>,
+    windowOf: (target: CdpTarget, overCri: boolean) => InFlightWindow,
+  ) {
+    this.#host = host;
+    this.#socket = socketOf(target);
+    this.#window = windowOf(target, this.#socket !== null);
+    this.#lostGraceMs = Math.min(LOST_GRACE_MS, host.timeoutMs);
+    this.#unwatch = watchTarget(target, (gone) => host.targetGone(gone));
+  }
+
+  /** Calls waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Calls sent and not yet settled. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Sends `call` now if a slot is free and nothing waits before it; else queues it, in order. */
+  add(call: ReleaseCall<R>): void {
+    if (this.#forgotten) this.#settle(call, 'dropped'); // added by a settlement's callback mid-forget
+    else if (this.#inFlight < this.#window.limit && this.#waiting.length === 0) this.#send(call);
+    else this.#waiting.push(call);
+  }
+
+  /**
+   * The target is gone: calls waiting for a slot are settled `dropped` (never sent), calls in flight
+   * `gone` at once — after a renderer crash Chrome answers nothing on that session, so waiting would
+   * hold each for `timeoutMs`.
+   */
+  forget(): void {
+    this.#forgotten = true;
+    this.#busy++; // nothing may be sent to it while it is being emptied
+    try {
+      for (const call of this.#waiting.drain()) this.#settle(call, 'dropped');
+      for (const call of this.#sent.drain()) if (call.state === CallState.Sent) this.#settle(call, 'gone');
+    } finally {
+      this.#busy--;
+    }
+    this.#endIfIdle();
+  }
+
+  /**
+   * The pipeline's subscriber went away: calls still waiting are settled `dropped`; calls in flight
+   * keep their handlers and timeout, so each still ends in exactly one outcome.
+   */
+  dropWaiting(): void {
+    this.#busy++;
+    try {
+      for (const call of this.#waiting.drain()) this.#settle(call, 'dropped');
+    } finally {
+      this.#busy--;
+    }
+    this.#endIfIdle();
+  }
+
+  #send(call: ReleaseCall<R>): void {
+    const request = call.request as R;
+    call.state = CallState.Sent;
+    call.deadline = this.#host.scheduler.now() + this.#host.timeoutMs;
+    this.#inFlight++;
+    call.seq = ++this.#sendSeq;
+    this.#sent.push(call);
+    this.#ensureTimer();
+    this.#host.sent(request);
+    if (this.#socket !== null) corkForThisTick(this.#socket);
+
+    let answer: unknown;
+    try {
+      answer = request.objectId !== undefined
+        ? this.target.send('Runtime.releaseObject', { objectId: request.objectId })
+        : this.target.send('Runtime.releaseObjectGroup', { objectGroup: request.objectGroup });
+    } catch (error) {
+      // A client that throws synchronously (closed connection, hostile target): one outcome, no throw.
+      this.#settleError(call, error);
+      return;
+    }
+    this.#await(call, answer);
+  }
+
+  #await(call: ReleaseCall<R>, answer: unknown): void {
+    if (answer === null || (typeof answer !== 'object' && typeof answer !== 'function')) {
+      // Not a promise: the target answered synchronously with a value.
+      this.#settle(call, 'released');
+      return;
+    }
+    try {
+      if (typeof (answer as { then?: unknown }).then !== 'function') {
+        this.#settle(call, 'released');
+        return;
+      }
+      (answer as PromiseLike<unknown>).then(
+        () => {
+          this.#answered(call);
+          this.#settle(call, 'released');
+        },
+        (error: unknown) => {
+          this.#answered(call);
+          this.#settleError(call, error);
+        },
+      );
+    } catch (error) {
+      this.#settleError(call, error);
+    }
+  }
+
+  /**
+   * Chrome answers one session's release calls in the order they were sent (one renderer thread
+   * runs them). An answer that overtakes calls sent before it means those were dropped unanswered —
+   * as Chrome does with the calls in flight to a renderer that a cross-origin navigation swaps out.
+   * They are given {@link LOST_GRACE_MS} more, then settled `gone` (their document is gone), instead
+   * of holding the lane until `timeoutMs`.
+   */
+  #answered(call: ReleaseCall<R>): void {
+    if (call.state !== CallState.Sent) return;
+    if (call.seq > this.#answeredSeq) this.#answeredSeq = call.seq;
+    if (this.#overtakenBy !== 0) return; // already watching an earlier overtaking
+    const head = this.#sent.peek();
+    if (head !== undefined && head !== call && head.state === CallState.Sent && head.seq < call.seq) {
+      this.#overtakenBy = call.seq;
+      this.#overtakenAt = this.#host.scheduler.now();
+      this.#rearmTimer();
+    }
+  }
+
+  #settleError(call: ReleaseCall<R>, error: unknown): void {
+    const { outcome, targetGone } = classifyReleaseError(error);
+    if (targetGone && call.state === CallState.Sent) {
+      // `Session with given id not found.`, `Target closed`, `WebSocket connection closed`, ...: every
+      // other call to this target would fail the same way (or never be answered). End it before this
+      // call's slot can be refilled: every pipeline with a lane for it — this one too, through the
+      // lane's watch — forgets it, which settles this call `gone` as well.
+      markTargetGone(this.target);
+    }
+    this.#settle(call, outcome);
+  }
+
+  #settle(call: ReleaseCall<R>, outcome: BatchOutcome): void {
+    if (call.state === CallState.Settled) return; // a late answer after a timeout, or a second answer
+    const wasSent = call.state === CallState.Sent;
+    call.state = CallState.Settled;
+    const request = call.request as R;
+    call.request = null;
+    this.#host.settled(request, outcome, wasSent);
+    if (wasSent) {
+      this.#inFlight--;
+      if (this.#waiting.length > 0) this.#window.backloggedSettle(this.#host.scheduler.now());
+      else this.#window.drained();
+      // Calls mostly settle in send order; drop settled ones from the head so the sent queue stays as
+      // short as what is really outstanding.
+      let head = this.#sent.peek();
+      while (head !== undefined && head.state === CallState.Settled) {
+        this.#sent.shift();
+        head = this.#sent.peek();
+      }
+      this.#pump();
+    }
+    this.#host.counted(call.batch, outcome);
+  }
+
+  /** Sends waiting calls while the lane has free slots. Iterative: a target whose `send` throws
+   *  synchronously must not recurse once per waiting call. */
+  #pump(): void {
+    if (this.#busy > 0) return;
+    // Under a backlog, refill in chunks rather than one call per answer: Chrome and the clients
+    // handle a burst of calls far more cheaply than the same calls trickling out one per tick.
+    const limit = this.#window.limit;
+    const free = limit - this.#inFlight;
+    const refillChunk = Math.max(1, Math.min(this.#host.maxBatch, Math.floor(limit / 4)));
+    if (this.#inFlight > 0 && free < refillChunk && free < this.#waiting.length) return;
+    this.#busy++;
+    try {
+      while (this.#inFlight < limit && this.#waiting.length > 0) this.#send(this.#waiting.shift() as ReleaseCall<R>);
+    } finally {
+      this.#busy--;
+    }
+    this.#endIfIdle();
+  }
+
+  /** Nothing waiting, nothing in flight, nothing under way: stop the timer and the watch, tell the host. */
+  #endIfIdle(): void {
+    if (this.#inFlight !== 0 || this.#waiting.length !== 0 || this.#busy !== 0) return;
+    this.#timer?.unsubscribe();
+    this.#timer = null;
+    if (this.#unwatch === null) return; // already ended
+    this.#unwatch();
+    this.#unwatch = null;
+    this.#host.idle(this);
+  }
+
+  /** One timer per lane, due when its oldest outstanding call times out (or is judged lost). */
+  #ensureTimer(): void {
+    const head = this.#sent.peek();
+    if (head === undefined || this.#timer !== null) return;
+    const due = this.#overtakenBy !== 0 ? Math.min(head.deadline, this.#overtakenAt + this.#lostGraceMs) : head.deadline;
+    const delay = Math.max(0, due - this.#host.scheduler.now());
+    this.#timer = this.#host.scheduler.schedule(() => this.#sweep(), delay);
+  }
+
+  #rearmTimer(): void {
+    this.#timer?.unsubscribe();
+    this.#timer = null;
+    this.#ensureTimer();
+  }
+
+  #sweep(): void {
+    this.#timer = null;
+    const now = this.#host.scheduler.now();
+    let timedOut = false;
+    this.#busy++; // a slot freed by a timeout must not be refilled before the backlog is judged
+    try {
+      const lostBefore = this.#overtakenBy !== 0 && now >= this.#overtakenAt + this.#lostGraceMs ? this.#overtakenBy : 0;
+      if (lostBefore !== 0) this.#overtakenBy = 0;
+      let head = this.#sent.peek();
+      while (head !== undefined && (head.state === CallState.Settled || head.deadline <= now || head.seq < lostBefore)) {
+        this.#sent.shift();
+        if (head.state !== CallState.Settled) {
+          if (head.deadline <= now) {
+            this.#settle(head, 'timedOut');
+            timedOut = true;
+          } else {
+            this.#settle(head, 'gone'); // overtaken and still unanswered: dropped by Chrome
+          }
+        }
+        head = this.#sent.peek();
+      }
+      // Calls overtaken by a later answer than the one just judged: watch them from now.
+      if (this.#overtakenBy === 0 && head !== undefined && head.state === CallState.Sent && head.seq < this.#answeredSeq) {
+        this.#overtakenBy = this.#answeredSeq;
+        this.#overtakenAt = now;
+      }
+      // A target that let a call go unanswered for `timeoutMs` is presumed stuck (a renderer in an
+      // endless loop, a hung browser): its backlog is settled `timedOut` now, unsent, instead of being
+      // fed to it one window per `timeoutMs` — so flush() is bounded by `timeoutMs`, not by
+      // backlog / window × `timeoutMs`. Later releases to it are sent as usual: it gets a fresh chance.
+      if (timedOut) for (const call of this.#waiting.drain()) this.#settle(call, 'timedOut');
+    } finally {
+      this.#busy--;
+    }
+    if (this.#inFlight > 0) this.#ensureTimer(); // settling above may have armed it already
+    else this.#endIfIdle();
+    if (this.#busy === 0 && this.#waiting.length > 0) this.#pump();
+  }
+}
