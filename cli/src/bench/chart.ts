@@ -10,11 +10,11 @@ const OURS = '#e45756';
 /**
  * The benchmark as an SVG bar chart (median releases per second, log scale, min–max whiskers as
  * labels), rendered by Apache ECharts' server-side SVG renderer — no DOM, no canvas. Our strategies
- * are drawn in red. Needs the `echarts` package (a development dependency).
+ * are drawn in red. ECharts is loaded only when a chart is asked for (it is large).
  */
 export async function renderChart(report: BenchReport): Promise<string> {
   const echarts = await import('echarts').catch(() => {
-    throw new Error('--svg needs the echarts package (a development dependency of cdp-release-batcher): npm install echarts');
+    throw new Error('--svg needs the echarts package (a dependency of cdp-release-cli): run npm install at the top of the repository');
   });
   const rows = [...report.results].sort((a, b) => a.releasesPerSecond.median - b.releasesPerSecond.median);
   const height = 120 + rows.length * 26;

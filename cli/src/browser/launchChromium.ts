@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import puppeteer from 'puppeteer-core';
 
 /** Where Chromium is looked for when `CHROME_PATH` is not set (Debian's package first). */
 export const CHROMIUM_CANDIDATES: readonly string[] = [
@@ -13,11 +13,11 @@ export const CHROMIUM_CANDIDATES: readonly string[] = [
 ];
 
 /**
- * Flags for a headless Chromium on a locked-down machine. As root it needs `--no-sandbox`; without
- * the background-networking flags it keeps trying (and failing) to reach Google's services.
+ * Flags for a headless Chromium on a locked-down machine, on top of puppeteer-core's own. As root it
+ * needs `--no-sandbox`; without the background-networking flags it keeps trying (and failing) to
+ * reach Google's services.
  */
 export const CHROMIUM_FLAGS: readonly string[] = [
-  '--headless',
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -26,7 +26,6 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--disable-quic',
   '--no-first-run',
   '--no-default-browser-check',
-  '--remote-debugging-port=0',
 ];
 
 /** Chromium could not be found or started; the message says what to do. */
@@ -61,27 +60,16 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | nul
   return CHROMIUM_CANDIDATES.find((p) => existsSync(p)) ?? null;
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal); // the whole group: browser, zygote, renderers
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
 /**
- * Starts a headless Chromium with a fresh profile and a free DevTools port (read from
- * `DevToolsActivePort`), and returns once it accepts connections.
+ * Starts a headless Chromium with puppeteer-core's launcher (a free DevTools port, its process in a
+ * group of its own) and a fresh profile under `TMPDIR`, and returns once it accepts connections. The
+ * demo and the benchmark talk to it over their own connections (chrome-remote-interface, or
+ * puppeteer-core's `connect`); puppeteer's own connection stays open only to close the browser.
  *
  * @example
  * ```ts
  * const chromium = await launchChromium();
- * try { const client = await CDP({ port: chromium.port }); ... } finally { await chromium.close(); }
+ * try { const client = await CDP({ target: chromium.browserWSEndpoint }); ... } finally { await chromium.close(); }
  * ```
  */
 export async function launchChromium(options: { executablePath?: string; args?: readonly string[]; timeoutMs?: number } = {}): Promise<LaunchedChromium> {
@@ -93,58 +81,54 @@ export async function launchChromium(options: { executablePath?: string; args?: 
         : 'no Chromium found: install it (apt-get install -y chromium) or set CHROME_PATH to a Chrome/Chromium binary',
     );
   }
+  // Our own profile folder, so the browser is recognisable by it and nothing of it outlives close().
   const userDataDir = mkdtempSync(join(tmpdir(), 'cdp-release-chromium-'));
-  const child = spawn(executablePath, [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`, ...(options.args ?? []), 'about:blank'], {
-    detached: true, // own process group, so close() can stop every helper process by the group id
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    if (stderr.length < 20_000) stderr += d.toString();
-  });
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve());
-  });
-  // Written by the child's event handlers; an object so the launch loop re-reads it each time.
-  const state: { exited: boolean; error: Error | null } = { exited: false, error: null };
-  void exited.then(() => (state.exited = true));
-  child.once('error', (e) => (state.error = e));
-
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      if (!state.exited) {
-        killGroup(child, 'SIGTERM');
-        const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 3_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      killGroup(child, 'SIGKILL'); // helpers that outlived the browser
-      rmSync(userDataDir, { recursive: true, force: true });
-    })();
-    return closing;
-  };
-
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  const portFile = join(userDataDir, 'DevToolsActivePort');
-  for (;;) {
-    if (state.error !== null || state.exited) {
-      await close();
-      const reason = state.error !== null ? state.error.message : `exited early: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
-      throw new ChromiumLaunchError(`could not start ${executablePath}: ${reason}`);
-    }
-    if (existsSync(portFile)) {
-      const [portLine, pathLine] = readFileSync(portFile, 'utf8').split('\n');
-      const port = Number(portLine);
-      if (Number.isInteger(port) && port > 0 && pathLine) {
-        return { port, browserWSEndpoint: `ws://127.0.0.1:${port}${pathLine}`, pid: child.pid as number, executablePath, exited, close, killNow: () => killGroup(child, 'SIGKILL') };
-      }
-    }
-    if (Date.now() > deadline) {
-      await close();
-      throw new ChromiumLaunchError(`${executablePath} did not open its DevTools port within ${options.timeoutMs ?? 30_000} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  let browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath,
+      args: [...CHROMIUM_FLAGS, ...(options.args ?? [])],
+      userDataDir,
+      timeout: options.timeoutMs ?? 30_000,
+      // The command decides what a signal means (Ctrl-C flushes first); exitPaths.ts kills the group.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+  } catch (error) {
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw new ChromiumLaunchError(`could not start ${executablePath}: ${error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)}`);
   }
+  const child = browser.process();
+  const pid = child?.pid;
+  if (child === null || pid === undefined) throw new ChromiumLaunchError(`could not start ${executablePath}: no browser process`);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  const killNow = (): void => {
+    try {
+      process.kill(-pid, 'SIGKILL'); // the whole group: browser, zygote, renderers
+    } catch {
+      // already gone
+    }
+  };
+  let closing: Promise<void> | null = null;
+  const browserWSEndpoint = browser.wsEndpoint();
+  return {
+    port: Number(new URL(browserWSEndpoint).port),
+    browserWSEndpoint,
+    pid,
+    executablePath,
+    exited,
+    close: () => (closing ??= (async () => {
+      const timer = setTimeout(killNow, 3_000); // a browser that does not close in time is killed
+      await browser.close().catch(killNow);
+      await exited;
+      clearTimeout(timer);
+      killNow(); // helpers that outlived the browser
+      rmSync(userDataDir, { recursive: true, force: true });
+    })()),
+    killNow,
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * The live dashboard page served by `cdp-release demo --serve`: plain HTML and JavaScript, charts by
- * uPlot, data from the server's `/events` Server-Sent Events stream. Every figure shown has an id
- * (`#stat-released`, ...) and the page's state is in `body[data-state]`: `connecting`, `live`,
- * `finished`, `server-gone` — the browser test reads both.
+ * Apache ECharts (the same library that draws `cdp-release bench --svg`), data from the server's
+ * `/events` Server-Sent Events stream. Every figure shown has an id (`#stat-released`, ...), each chart
+ * says how many points it drew in `data-points`, and the page's state is in `body[data-state]`:
+ * `connecting`, `live`, `finished`, `server-gone` — the browser test reads all three.
  */
 export const DASHBOARD_HTML = String.raw`<!doctype html>
 <html lang="en">
@@ -10,7 +11,6 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 <meta charset="utf-8">
 <title>cdp-release-batcher — live</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/uPlot.min.css">
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 16px 24px; color: #222; background: #fafafa; }
   h1 { font-size: 20px; margin: 0 0 4px; }
@@ -26,6 +26,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   #charts { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
   .chart { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 6px; }
   .chart h2 { font-size: 13px; margin: 0 0 4px; color: #444; }
+  .plot { height: 220px; }
 </style>
 </head>
 <body data-state="connecting">
@@ -33,12 +34,12 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 <div id="banner">connecting…</div>
 <div id="numbers"></div>
 <div id="charts">
-  <div class="chart"><h2>release rate (released per second)</h2><div id="chart-rate"></div></div>
-  <div class="chart"><h2>pending and in flight</h2><div id="chart-queue"></div></div>
-  <div class="chart"><h2>batches: size and duration (ms)</h2><div id="chart-batches"></div></div>
-  <div class="chart"><h2>pages' V8 heap (MB, sampled every second; after GC at start and end)</h2><div id="chart-heap"></div></div>
+  <div class="chart"><h2>release rate (released per second)</h2><div id="chart-rate" class="plot" data-points="0"></div></div>
+  <div class="chart"><h2>pending and in flight</h2><div id="chart-queue" class="plot" data-points="0"></div></div>
+  <div class="chart"><h2>batches: size and duration (ms)</h2><div id="chart-batches" class="plot" data-points="0"></div></div>
+  <div class="chart"><h2>pages' V8 heap (MB, sampled every second; after GC at start and end)</h2><div id="chart-heap" class="plot" data-points="0"></div></div>
 </div>
-<script src="/uPlot.iife.min.js"></script>
+<script src="/echarts.min.js"></script>
 <script>
 (() => {
   const FIELDS = ['enqueued', 'released', 'gone', 'failed', 'timedOut', 'dropped', 'duplicate', 'invalid', 'leaked', 'pending', 'inFlight', 'batches'];
@@ -54,15 +55,31 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   const banner = document.getElementById('banner');
   const setState = (state, text) => { document.body.dataset.state = state; banner.textContent = text; };
 
-  const width = () => Math.max(320, Math.floor(document.getElementById('charts').clientWidth / 2) - 30);
   const seconds = (ms) => ms / 1000;
-  const mk = (id, series, scales) => new uPlot({ width: width(), height: 220, series: [{ label: 's' }, ...series], scales: scales || { x: { time: false } }, axes: [{ label: 'seconds' }, {}] }, [[], ...series.map(() => [])], document.getElementById(id));
-  const rate = mk('chart-rate', [{ label: 'released/s', stroke: '#e45756', width: 2 }]);
-  const queue = mk('chart-queue', [{ label: 'pending', stroke: '#4c78a8', width: 2 }, { label: 'in flight', stroke: '#f58518', width: 2 }]);
-  const batches = new uPlot({ width: width(), height: 220, scales: { x: { time: false }, ms: {} },
-    series: [{ label: 'batch' }, { label: 'size', stroke: '#54a24b', width: 1 }, { label: 'duration ms', stroke: '#b279a2', width: 1, scale: 'ms' }],
-    axes: [{ label: 'batch #' }, {}, { scale: 'ms', side: 1, grid: { show: false } }] }, [[], [], []], document.getElementById('chart-batches'));
-  const heap = mk('chart-heap', [{ label: 'MB', stroke: '#72b7b2', width: 2 }]);
+  // One ECharts line chart per panel; x is seconds (or the batch number), every series [x, y] pairs.
+  const mk = (id, xName, series, twoAxes) => {
+    const el = document.getElementById(id);
+    const chart = echarts.init(el, null, { renderer: 'canvas' });
+    chart.setOption({
+      animation: false,
+      grid: { left: 56, right: twoAxes ? 56 : 16, top: 28, bottom: 36 },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'value', name: xName, nameLocation: 'middle', nameGap: 24, scale: true },
+      yAxis: twoAxes ? [{ type: 'value' }, { type: 'value', splitLine: { show: false } }] : { type: 'value' },
+      series: series.map((s) => ({ type: 'line', showSymbol: false, name: s.name, color: s.color, yAxisIndex: s.axis || 0, lineStyle: { width: s.width || 2 }, data: [] })),
+    });
+    return { el, chart };
+  };
+  const rate = mk('chart-rate', 'seconds', [{ name: 'released/s', color: '#e45756' }]);
+  const queue = mk('chart-queue', 'seconds', [{ name: 'pending', color: '#4c78a8' }, { name: 'in flight', color: '#f58518' }]);
+  const batches = mk('chart-batches', 'batch #', [{ name: 'size', color: '#54a24b', width: 1 }, { name: 'duration ms', color: '#b279a2', width: 1, axis: 1 }], true);
+  const heap = mk('chart-heap', 'seconds', [{ name: 'MB', color: '#72b7b2' }]);
+  const draw = (panel, columns) => {
+    const series = columns.slice(1).map((ys) => ({ data: ys.map((y, i) => [columns[0][i], y]) }));
+    panel.chart.setOption({ series });
+    panel.el.dataset.points = String(columns[0].length);
+  };
 
   const data = { rate: [[], []], queue: [[], [], []], batches: [[], [], []], heap: [[], []] };
   let last = null;
@@ -91,12 +108,13 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     dirty = true;
   };
   const onProgress = (e) => show('pages', e.pagesDone + ' / ' + e.pagesTotal);
-  // Redraw at most 5 times a second, whatever the event rate.
-  setInterval(() => {
+  const redraw = () => {
     if (!dirty) return;
     dirty = false;
-    rate.setData(data.rate); queue.setData(data.queue); batches.setData(data.batches); heap.setData(data.heap);
-  }, 200);
+    draw(rate, data.rate); draw(queue, data.queue); draw(batches, data.batches); draw(heap, data.heap);
+  };
+  // Redraw at most 5 times a second, whatever the event rate (and once more at the end).
+  setInterval(redraw, 200);
 
   let ended = false;
   const source = new EventSource('/events');
@@ -124,6 +142,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
       setState('finished', 'crawl ended: ' + (e.error || 'no summary'));
     }
     dirty = true;
+    redraw();
   }));
   source.onerror = () => {
     if (ended) return;
@@ -131,7 +150,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     setState('server-gone', 'the server went away: showing the last state received (retrying)');
   };
   source.onopen = () => { if (!ended && document.body.dataset.state === 'server-gone') setState('live', 'live (reconnected)'); };
-  window.addEventListener('resize', () => { for (const c of [rate, queue, batches, heap]) c.setSize({ width: width(), height: 220 }); });
+  window.addEventListener('resize', () => { for (const panel of [rate, queue, batches, heap]) panel.chart.resize(); });
 })();
 </script>
 </body>

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { map, merge, Subject, type Subscription } from 'rxjs';
-import { releaseEvents, toServerSentEvents } from 'cdp-release-batcher';
+import { map, merge, startWith, Subject, type Subscription } from 'rxjs';
+import { releaseEvents, toServerSentEvents, type ReleaseEvent } from 'cdp-release-batcher';
 import { DASHBOARD_HTML } from './dashboardPage.js';
 import type { DemoRun, DemoSummary } from './runDemo.js';
 
@@ -25,13 +25,13 @@ export interface DashboardServer {
 /** Frames kept for pages that connect late, so they draw the whole run: about 20 minutes of it. */
 const HISTORY_LIMIT = 20_000;
 
-function asset(file: string): Buffer {
-  return readFileSync(require.resolve(`uplot/dist/${file}`));
+/** Apache ECharts' browser build, as the `echarts` package ships it. */
+function echartsBuild(): Buffer {
+  return readFileSync(require.resolve('echarts/dist/echarts.min.js'));
 }
 
 /**
- * Serves the live dashboard of a demo run on loopback: the page (`/`), uPlot (`/uPlot.iife.min.js`,
- * `/uPlot.min.css`) and a Server-Sent Events stream (`/events`) made with {@link releaseEvents} from
+ * Serves the live dashboard of a demo run on loopback: the page (`/`), ECharts (`/echarts.min.js`) and a Server-Sent Events stream (`/events`) made with {@link releaseEvents} from
  * the run's batcher plus the pages' heap and the crawl's progress. A page that connects late first
  * gets everything sent so far. `port` 0 picks a free one.
  */
@@ -53,14 +53,15 @@ export async function startDashboardServer(run: DemoRun, port = 0): Promise<Dash
     releaseEvents(run.batcher).pipe(map((e) => ({ ...e, at: now() }))),
     run.heap$.pipe(map((bytes): DashboardEvent => ({ type: 'heap', at: now(), bytes }))),
     run.progress$.pipe(map((p): DashboardEvent => ({ type: 'progress', at: now(), ...p }))),
-  ).pipe(toServerSentEvents()).subscribe(send);
-  control.next({ type: 'hello', at: 0, pages: run.options.pages, tabs: run.options.tabs, release: run.options.release });
+  ).pipe(
+    startWith<DashboardEvent | ReleaseEvent>({ type: 'hello', at: 0, pages: run.options.pages, tabs: run.options.tabs, release: run.options.release }),
+    toServerSentEvents(),
+  ).subscribe(send);
 
   const page = Buffer.from(DASHBOARD_HTML);
   const files: Record<string, { type: string; body: () => Buffer }> = {
     '/': { type: 'text/html; charset=utf-8', body: () => page },
-    '/uPlot.iife.min.js': { type: 'text/javascript; charset=utf-8', body: () => asset('uPlot.iife.min.js') },
-    '/uPlot.min.css': { type: 'text/css; charset=utf-8', body: () => asset('uPlot.min.css') },
+    '/echarts.min.js': { type: 'text/javascript; charset=utf-8', body: echartsBuild },
   };
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
