@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,46 @@ describe('cdp-release bench (the real command, small sizes)', () => {
       rmSync(ran.tmp, { recursive: true, force: true });
     } finally {
       await browser.close();
+    }
+  });
+
+  it('measures another build of the library side by side with --baseline, and says when there is none', async () => {
+    // A build of this very source, made by the library's own build script: a second copy of the code.
+    const root = join(__dirname, '..', '..');
+    const build = mkdtempSync(join(root, '.tmp-baseline-'));
+    try {
+      execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), build], { stdio: 'ignore' });
+      const json = join(build, 'bench.json');
+      const only = 'ReleaseBatcher \\(defaults\\)';
+      const ran = await cli(['bench', '--baseline', join(build, 'cjs', 'index.js'), '--objects', '400', '--rounds', '1', '--micro-sizes', '20000,50000', '--only', only, '--json', json, '--quiet']);
+      expect(ran.code).toBe(0);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
+      expect(report.results.map((r) => [r.client, r.kind, r.strategy])).toEqual([
+        ['chrome-remote-interface', 'batcher', 'ReleaseBatcher (defaults)'],
+        ['chrome-remote-interface', 'baseline', 'baseline build: ReleaseBatcher (defaults)'],
+        ['puppeteer-core', 'batcher', 'ReleaseBatcher (defaults) over CDPSession'],
+        ['puppeteer-core', 'baseline', 'baseline build: ReleaseBatcher (defaults) over CDPSession'],
+      ]);
+      for (const r of report.results) expect(r.releasesPerSecond.median).toBeGreaterThan(0);
+      expect(report.goals.map((g) => g.goal)).toEqual(expect.arrayContaining([
+        'ReleaseBatcher / baseline build (chrome-remote-interface)',
+        'ReleaseBatcher / baseline build (puppeteer-core session)',
+        'CPU per release on a no-op transport / baseline build',
+        'heap bytes per pending release / baseline build',
+      ]));
+      // ... and in the no-op transport measures, in the same rounds
+      expect(Object.keys(report.micro?.cpuNsPerRelease.baseline ?? {})).toEqual(['20000', '50000']);
+      expect(report.micro?.cpuNsPerRelease.ratioToBaseline).toBeGreaterThan(0);
+      expect(report.micro?.heapBytesPerPendingReleaseBaseline).toBeGreaterThan(0);
+      rmSync(ran.tmp, { recursive: true, force: true });
+
+      const missing = await cli(['bench', '--baseline', join(build, 'nothing-here.js'), '--objects', '10', '--rounds', '1', '--no-micro', '--quiet']);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('nothing-here.js');
+      expect(chromiumUnder(missing.tmp)).toEqual([]);
+      rmSync(missing.tmp, { recursive: true, force: true });
+    } finally {
+      rmSync(build, { recursive: true, force: true });
     }
   });
 

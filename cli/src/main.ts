@@ -104,7 +104,7 @@ async function demo(flags: DemoFlags): Promise<number> {
   }
 }
 
-interface BenchFlags { objects: number; rounds: number; browserUrl?: string; json?: string; svg?: string; maxInFlight?: number[]; micro: boolean; microSizes?: number[]; only?: RegExp; quiet?: boolean }
+interface BenchFlags { objects: number; rounds: number; browserUrl?: string; json?: string; svg?: string; maxInFlight?: number[]; micro: boolean; microSizes?: number[]; only?: RegExp; quiet?: boolean; baseline?: string }
 
 function writeFile(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
@@ -131,6 +131,7 @@ async function bench(flags: BenchFlags): Promise<number> {
     rounds: flags.rounds,
     browserUrl: flags.browserUrl,
     maxInFlight: flags.maxInFlight,
+    baseline: flags.baseline,
     only: flags.only,
     skipMicro: !flags.micro,
     microSizes: flags.microSizes as [number, number] | undefined,
@@ -192,6 +193,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new InvalidArgumentError(`not a regular expression: "${value}"`);
       }
     }))
+    .option('--baseline <entry>', 'also measure another build of the library side by side (its dist/cjs/index.js): old code against new, in the same rounds')
     .option('--quiet', 'no progress lines on stderr')
     .addHelpText('after', '\nEach strategy gets fresh objects on the same page and a sample of them is checked gone afterwards.\nnpm run bench writes cli/bench/results/bench.json and bench.svg.\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
     .action((flags: BenchFlags) => {

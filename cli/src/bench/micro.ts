@@ -1,5 +1,5 @@
-import { ReleaseBatcher } from 'cdp-release-batcher';
-import type { CdpTarget } from 'cdp-release-batcher';
+import { ReleaseBatcher, type CdpTarget } from 'cdp-release-batcher';
+import type { BatcherClass } from './baseline.js';
 import { literalCard } from './anchors.js';
 import { exposeGc, heapUsedAfterGc } from './gc.js';
 
@@ -13,9 +13,15 @@ export interface MicroResults {
     ratioToLiteralCard: number;
     /** batcher at the larger size ÷ at the smaller (goal ≤ 1.3: no quadratic queue). */
     growth: number;
+    /** A baseline build's batcher, measured in the same rounds (with `--baseline`). */
+    baseline?: Record<string, number>;
+    /** batcher ÷ baseline build: the geometric mean of the ratios at the two sizes. */
+    ratioToBaseline?: number;
   };
   /** Heap bytes held per pending release, with `pending` releases waiting on a stalled target. */
   heapBytesPerPendingRelease: number;
+  /** The same for the baseline build (with `--baseline`). */
+  heapBytesPerPendingReleaseBaseline?: number;
   pending: number;
   /** One release on an idle batcher, enqueue → settled, median (µs), and whether every one settled
    *  before the next macrotask (no timer delay anywhere on the way). */
@@ -36,8 +42,8 @@ export const median = (xs: readonly number[]): number => {
 
 const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `id-${i}`);
 
-async function viaBatcher(list: readonly string[]): Promise<void> {
-  const batcher = new ReleaseBatcher();
+async function viaBatcher(list: readonly string[], Batcher: BatcherClass = ReleaseBatcher): Promise<void> {
+  const batcher = new Batcher();
   for (const id of list) batcher.release(noop, id);
   await batcher.close();
   if (batcher.stats.released !== list.length) throw new Error(`no-op transport: released ${batcher.stats.released} of ${list.length}`);
@@ -46,17 +52,18 @@ async function viaBatcher(list: readonly string[]): Promise<void> {
 const viaLiteralCard = (list: readonly string[]): Promise<void> => literalCard(list, noopSend);
 
 async function cpuNsPerRelease(run: (list: readonly string[]) => Promise<void>, list: readonly string[]): Promise<number> {
+  exposeGc()(); // every run starts from a collected heap: the last run's garbage is not this one's cost
   const start = process.cpuUsage();
   await run(list);
   const used = process.cpuUsage(start);
   return ((used.user + used.system) * 1000) / list.length;
 }
 
-async function heapPerPending(pending: number): Promise<number> {
+async function heapPerPending(pending: number, Batcher: BatcherClass = ReleaseBatcher): Promise<number> {
   const stalled: CdpTarget = { send: () => new Promise<never>(() => undefined) };
   const list = ids(pending); // the caller's strings: not the library's cost
   const before = await heapUsedAfterGc(1);
-  const batcher = new ReleaseBatcher();
+  const batcher = new Batcher();
   for (const id of list) batcher.release(stalled, id);
   const after = await heapUsedAfterGc(1); // its turn of the event loop lets the flush window cut every batch
   if (batcher.stats.pending + batcher.stats.inFlight !== pending) throw new Error(`expected ${pending} outstanding, got ${batcher.stats.pending + batcher.stats.inFlight}`);
@@ -116,7 +123,8 @@ async function idleCost(ms: number): Promise<MicroResults['idle']> {
  * Runs every measure without Chrome. `sizes` are the two backlog sizes (default 200,000 and
  * 1,000,000); the batcher and the literal card alternate within each round.
  */
-export async function runMicro(options: { rounds: number; sizes?: readonly [number, number]; pending?: number; idleMs?: number }): Promise<MicroResults> {
+export async function runMicro(options: { rounds: number; sizes?: readonly [number, number]; pending?: number; idleMs?: number; baseline?: BatcherClass | null }): Promise<MicroResults> {
+  const Baseline = options.baseline ?? null;
   const [small, large] = options.sizes ?? [200_000, 1_000_000];
   const pending = options.pending ?? 1_000_000;
   // Idle first, before the big runs leave garbage for V8's background threads to sweep.
@@ -124,26 +132,43 @@ export async function runMicro(options: { rounds: number; sizes?: readonly [numb
   const lists = new Map([small, large].map((n) => [n, ids(n)]));
   await viaBatcher(ids(20_000)); // warm-up, both paths
   await viaLiteralCard(ids(20_000));
+  if (Baseline !== null) await viaBatcher(ids(20_000), Baseline);
   const ours = new Map<number, number[]>();
   const card = new Map<number, number[]>();
+  const base = new Map<number, number[]>();
+  const measure = async (into: Map<number, number[]>, n: number, run: (list: readonly string[]) => Promise<void>, list: readonly string[]): Promise<void> => {
+    into.set(n, [...(into.get(n) ?? []), await cpuNsPerRelease(run, list)]);
+  };
   for (let round = 0; round < options.rounds; round++) {
     for (const [n, list] of lists) {
-      ours.set(n, [...(ours.get(n) ?? []), await cpuNsPerRelease(viaBatcher, list)]);
-      card.set(n, [...(card.get(n) ?? []), await cpuNsPerRelease(viaLiteralCard, list)]);
+      const runs = [
+        () => measure(ours, n, (l) => viaBatcher(l), list),
+        () => measure(card, n, viaLiteralCard, list),
+        ...(Baseline === null ? [] : [() => measure(base, n, (l) => viaBatcher(l, Baseline), list)]),
+      ];
+      // Alternate the order each round, so neither build always runs on the other's leftovers.
+      if (round % 2 === 1) runs.reverse();
+      for (const run of runs) await run();
     }
   }
   lists.clear();
   const pick = (m: Map<number, number[]>): Record<string, number> => Object.fromEntries([...m].map(([n, v]) => [String(n), median(v)]));
   const batcher = pick(ours);
   const literal = pick(card);
+  const baseline = Baseline === null ? null : pick(base);
   return {
     cpuNsPerRelease: {
       batcher,
       literalCard: literal,
       ratioToLiteralCard: (batcher[String(small)] ?? Number.NaN) / (literal[String(small)] ?? Number.NaN),
       growth: (batcher[String(large)] ?? Number.NaN) / (batcher[String(small)] ?? Number.NaN),
+      ...(baseline === null ? {} : {
+        baseline,
+        ratioToBaseline: Math.sqrt(((batcher[String(small)] ?? Number.NaN) / (baseline[String(small)] ?? Number.NaN)) * ((batcher[String(large)] ?? Number.NaN) / (baseline[String(large)] ?? Number.NaN))),
+      }),
     },
     heapBytesPerPendingRelease: await heapPerPending(pending),
+    ...(Baseline === null ? {} : { heapBytesPerPendingReleaseBaseline: await heapPerPending(pending, Baseline) }),
     pending,
     loneRelease: await loneRelease(200),
     idle,

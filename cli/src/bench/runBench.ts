@@ -2,9 +2,8 @@ import { cpus, totalmem } from 'node:os';
 import CDP from 'chrome-remote-interface';
 import type { Browser, CDPSession, JSHandle, Page } from 'puppeteer-core';
 import { launchChromium, type LaunchedChromium } from '../browser/launchChromium.js';
-import { DEFAULT_MAX_IN_FLIGHT } from 'cdp-release-batcher';
-import { ReleaseBatcher, type ReleaseBatcherOptions } from 'cdp-release-batcher';
-import type { CdpTarget } from 'cdp-release-batcher';
+import { DEFAULT_MAX_IN_FLIGHT, ReleaseBatcher, type CdpTarget } from 'cdp-release-batcher';
+import { loadBaseline, type BatcherClass, type BatcherLike } from './baseline.js';
 import { fixedWindow, literalCard } from './anchors.js';
 import { median, runMicro, type MicroResults } from './micro.js';
 import { countAlive, mintObjects, sendOf, type SessionSend } from './pageObjects.js';
@@ -13,7 +12,7 @@ import { RawCdpClient } from './rawCdp.js';
 export type BenchClient = 'chrome-remote-interface' | 'puppeteer-core' | 'raw WebSocket';
 
 /** What one strategy is, in the results. */
-export type StrategyKind = 'serial' | 'all-at-once' | 'literal-card' | 'window' | 'batcher' | 'group' | 'dispose-serial' | 'dispose-all';
+export type StrategyKind = 'serial' | 'all-at-once' | 'literal-card' | 'window' | 'batcher' | 'baseline' | 'group' | 'dispose-serial' | 'dispose-all';
 
 export interface StrategyResult {
   strategy: string;
@@ -33,6 +32,12 @@ export interface BenchOptions {
   browserUrl?: string;
   /** Windows of 64 to try for the fixed-window anchors. Default 1, 2, 4, 8, 16. */
   windows?: readonly number[];
+  /**
+   * Another build of the library — its CommonJS entry (`dist/cjs/index.js`) or package folder — whose
+   * `ReleaseBatcher` (defaults) is measured beside this one's, over the same connections in the same
+   * rounds: old code against new, side by side in one run.
+   */
+  baseline?: string;
   /** Extra `ReleaseBatcher` variants with these `maxInFlight` values (for tuning). */
   maxInFlight?: readonly number[];
   /** Only the strategies whose `client: name` matches (the goals then cover what was measured). */
@@ -95,27 +100,28 @@ interface Connections {
 
 const PAGE_URL = 'about:blank#cdp-release-bench';
 
-async function releaseAll(batcher: ReleaseBatcher, target: CdpTarget, ids: readonly string[]): Promise<void> {
+async function releaseAll(batcher: BatcherLike, target: CdpTarget, ids: readonly string[]): Promise<void> {
   for (const id of ids) batcher.release(target, id);
   await batcher.close();
   if (batcher.stats.released !== ids.length) throw new Error(`ReleaseBatcher released ${batcher.stats.released} of ${ids.length}`);
 }
 
-function strategiesFor(c: Connections, options: BenchOptions): Strategy[] {
+function strategiesFor(c: Connections, options: BenchOptions, baseline: BatcherClass | null): Strategy[] {
   const windows = options.windows ?? [1, 2, 4, 8, 16];
   const cri = c.cri;
   const criRelease = (objectId: string): Promise<unknown> => cri.Runtime.releaseObject({ objectId });
   const criMint = (n: number): Promise<Minted> => mintObjects(c.criSend, n, 4).then((ids) => ({ ids }));
-  const batcherVariants: { label: string; options: ReleaseBatcherOptions }[] = [
-    { label: 'ReleaseBatcher (defaults)', options: {} },
-    ...(options.maxInFlight ?? []).map((m) => ({ label: `ReleaseBatcher maxInFlight ${m}`, options: { maxInFlight: m } })),
+  const batcherVariants: { label: string; kind: StrategyKind; make: () => BatcherLike }[] = [
+    { label: 'ReleaseBatcher (defaults)', kind: 'batcher', make: () => new ReleaseBatcher() },
+    ...(baseline === null ? [] : [{ label: 'baseline build: ReleaseBatcher (defaults)', kind: 'baseline' as const, make: () => new baseline() }]),
+    ...(options.maxInFlight ?? []).map((m) => ({ label: `ReleaseBatcher maxInFlight ${m}`, kind: 'batcher' as const, make: () => new ReleaseBatcher({ maxInFlight: m }) })),
   ];
   const list: Strategy[] = [
     { name: 'await each Runtime.releaseObject', client: 'chrome-remote-interface', kind: 'serial', mint: criMint, check: c.criSend, run: async ({ ids }) => { for (const objectId of ids) await criRelease(objectId); } },
     { name: 'every release at once (Promise.all)', client: 'chrome-remote-interface', kind: 'all-at-once', mint: criMint, check: c.criSend, run: async ({ ids }) => { await Promise.all(ids.map(criRelease)); } },
     { name: 'design card: bufferCount(64) + unbounded mergeMap(forkJoin)', client: 'chrome-remote-interface', kind: 'literal-card', mint: criMint, check: c.criSend, run: ({ ids }) => literalCard(ids, criRelease) },
     ...windows.map((k): Strategy => ({ name: `64 x ${k} batches in flight`, client: 'chrome-remote-interface', kind: 'window', window: k, mint: criMint, check: c.criSend, run: ({ ids }) => fixedWindow(ids, k, criRelease) })),
-    ...batcherVariants.map((v): Strategy => ({ name: v.label, client: 'chrome-remote-interface', kind: 'batcher', mint: criMint, check: c.criSend, run: ({ ids }) => releaseAll(new ReleaseBatcher(v.options), cri, ids) })),
+    ...batcherVariants.map((v): Strategy => ({ name: v.label, client: 'chrome-remote-interface', kind: v.kind, mint: criMint, check: c.criSend, run: ({ ids }) => releaseAll(v.make(), cri, ids) })),
     {
       name: 'ReleaseScope (one Runtime.releaseObjectGroup)',
       client: 'chrome-remote-interface',
@@ -150,7 +156,7 @@ function strategiesFor(c: Connections, options: BenchOptions): Strategy[] {
       { name: 'JSHandle.dispose() one by one', client: 'puppeteer-core', kind: 'dispose-serial', mint: handleMint, check: p.pageSend, run: async ({ handles }) => { for (const h of handles ?? []) await h.dispose(); } },
       { name: 'Promise.all(handles.map(h => h.dispose()))', client: 'puppeteer-core', kind: 'dispose-all', mint: handleMint, check: p.pageSend, run: async ({ handles }) => { await Promise.all((handles ?? []).map((h) => h.dispose())); } },
       ...windows.map((k): Strategy => ({ name: `CDPSession: 64 x ${k} batches in flight`, client: 'puppeteer-core', kind: 'window', window: k, mint: sessionMint, check: p.send, run: ({ ids }) => fixedWindow(ids, k, sessionRelease) })),
-      ...batcherVariants.map((v): Strategy => ({ name: `${v.label} over CDPSession`, client: 'puppeteer-core', kind: 'batcher', mint: sessionMint, check: p.send, run: ({ ids }) => releaseAll(new ReleaseBatcher(v.options), p.session, ids) })),
+      ...batcherVariants.map((v): Strategy => ({ name: `${v.label} over CDPSession`, client: 'puppeteer-core', kind: v.kind, mint: sessionMint, check: p.send, run: ({ ids }) => releaseAll(v.make(), p.session, ids) })),
     );
   }
   return list;
@@ -237,12 +243,18 @@ function goalsOf(results: StrategyResult[], report: Omit<BenchReport, 'goals'>):
   add('ReleaseBatcher / Promise.all(dispose()) (puppeteer-core)', '>= 1.3x', oursP / rate('puppeteer-core', 'dispose-all'), 1.3);
   add('ReleaseBatcher / best fixed window (puppeteer-core session)', '>= 0.9x', oursP / (report.bestWindow['puppeteer-core']?.releasesPerSecond ?? Number.NaN), 0.9);
   add('ReleaseBatcher / raw per-object limit (chrome-remote-interface)', '>= 0.75x', ours / report.rawLimit.releasesPerSecond, 0.75);
+  const baselineCri = rate('chrome-remote-interface', 'baseline');
+  const baselineP = rate('puppeteer-core', 'baseline');
+  add('ReleaseBatcher / baseline build (chrome-remote-interface)', '>= 0.9x (no worse than noise)', ours / baselineCri, 0.9);
+  add('ReleaseBatcher / baseline build (puppeteer-core session)', '>= 0.9x (no worse than noise)', oursP / baselineP, 0.9);
   add('ReleaseScope / awaiting each call', '>= 100x', rate('chrome-remote-interface', 'group') / rate('chrome-remote-interface', 'serial'), 100);
   const m = report.micro;
   if (m !== null) {
     add('CPU per release on a no-op transport / literal card', '<= 1.0x', m.cpuNsPerRelease.ratioToLiteralCard, 1, true);
     add('CPU per release at the large backlog / the small one', '<= 1.3x', m.cpuNsPerRelease.growth, 1.3, true);
     add('heap bytes per pending release', '<= 200', m.heapBytesPerPendingRelease, 200, true);
+    add('CPU per release on a no-op transport / baseline build', '<= 1.1x (no worse than noise)', m.cpuNsPerRelease.ratioToBaseline ?? Number.NaN, 1.1, true);
+    add('heap bytes per pending release / baseline build', '<= 1.1x', m.heapBytesPerPendingReleaseBaseline === undefined ? Number.NaN : m.heapBytesPerPendingRelease / m.heapBytesPerPendingReleaseBaseline, 1.1, true);
     add('lone release on a no-op transport settles before the next macrotask', '= 1 (yes)', m.loneRelease.settledBeforeNextMacrotask ? 1 : 0, 1);
     add('timers held by an idle batcher', '= 0', m.idle.activeTimers, 0, true);
   }
@@ -257,7 +269,9 @@ function goalsOf(results: StrategyResult[], report: Omit<BenchReport, 'goals'>):
  */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? ((): void => undefined);
-  const micro = options.skipMicro === true ? null : (log('no-op transport measures…'), await runMicro({ rounds: Math.max(1, options.rounds), sizes: options.microSizes, pending: options.microPending }));
+  // Loaded first: a wrong path fails before any browser is started.
+  const baseline = options.baseline === undefined ? null : await loadBaseline(options.baseline);
+  const micro = options.skipMicro === true ? null : (log('no-op transport measures…'), await runMicro({ rounds: Math.max(1, options.rounds), sizes: options.microSizes, pending: options.microPending, baseline }));
   let chromium: LaunchedChromium | null = null;
   let endpoint = options.browserUrl;
   if (endpoint === undefined) {
@@ -282,7 +296,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     });
     connections = { cri, criSend: sendOf(cri), raw, rawSend: (method, params) => raw.send(method, params), puppeteer };
     const only = options.only;
-    const strategies = strategiesFor(connections, options).filter((s) => only === undefined || only.test(`${s.client}: ${s.name}`));
+    const strategies = strategiesFor(connections, options, baseline).filter((s) => only === undefined || only.test(`${s.client}: ${s.name}`));
     if (strategies.length === 0) throw new Error(`no strategy matches ${String(only)}`);
     const runs = new Map<Strategy, number[]>(strategies.map((s) => [s, []]));
     for (let round = 0; round < options.rounds; round++) {
@@ -356,13 +370,16 @@ export function formatReport(report: BenchReport): string {
     lines.push(`${r.client.padEnd(24)}${r.strategy.padEnd(60)}${fmt(r.releasesPerSecond.median).padStart(11)}${fmt(r.releasesPerSecond.min).padStart(11)}${fmt(r.releasesPerSecond.max).padStart(11)}  ${Number.isNaN(r.ratioToRawLimit) ? 'n/a' : `${r.ratioToRawLimit.toFixed(2)}x`}`);
   }
   lines.push('');
-  lines.push(`raw per-object limit: 64 x ${report.rawLimit.window} = ${fmt(report.rawLimit.releasesPerSecond)}/s; best windows: ${Object.entries(report.bestWindow).map(([c, b]) => `${c} 64 x ${b.window}`).join(', ')}`);
+  if (report.rawLimit.window > 0) lines.push(`raw per-object limit: 64 x ${report.rawLimit.window} = ${fmt(report.rawLimit.releasesPerSecond)}/s; best windows: ${Object.entries(report.bestWindow).map(([c, b]) => `${c} 64 x ${b.window}`).join(', ')}`);
+  else lines.push('raw per-object limit: not measured (no raw window among the strategies run)');
   const lone = report.loneReleaseOverChrome;
   lines.push(`lone release over Chrome: batcher ${lone.batcherMs.toFixed(3)} ms vs one awaited call ${lone.awaitedCallMs.toFixed(3)} ms (${lone.ratio.toFixed(2)}x)`);
   const m = report.micro;
   if (m !== null) {
     const sizes = Object.keys(m.cpuNsPerRelease.batcher);
     lines.push(`no-op transport, CPU per release: ${sizes.map((n) => `@${Number(n).toLocaleString('en-US')} batcher ${((m.cpuNsPerRelease.batcher[n] ?? 0) / 1000).toFixed(2)} µs vs literal card ${((m.cpuNsPerRelease.literalCard[n] ?? 0) / 1000).toFixed(2)} µs`).join('; ')}`);
+    const base = m.cpuNsPerRelease.baseline;
+    if (base !== undefined) lines.push(`baseline build, CPU per release: ${sizes.map((n) => `@${Number(n).toLocaleString('en-US')} ${((base[n] ?? 0) / 1000).toFixed(2)} µs`).join('; ')}; heap per pending release ${(m.heapBytesPerPendingReleaseBaseline ?? 0).toFixed(0)} bytes`);
     lines.push(`heap per pending release (${m.pending.toLocaleString('en-US')} pending on a stalled target): ${m.heapBytesPerPendingRelease.toFixed(0)} bytes; lone release on a no-op transport: ${m.loneRelease.medianMicros.toFixed(1)} µs; idle batcher: ${m.idle.cpuMicrosPerSecond.toFixed(0)} µs CPU/s (process without one: ${m.idle.baselineCpuMicrosPerSecond.toFixed(0)}), ${m.idle.activeTimers} timers`);
   }
   lines.push('');
