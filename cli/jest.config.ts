@@ -17,6 +17,7 @@ const config: Config = {
   moduleNameMapper: {
     // The library's public entry point, from source (as tsconfig.json's `paths`).
     '^cdp-release-batcher$': '<rootDir>/../src/index.ts',
+    '^cdp-release-batcher/testing$': '<rootDir>/../src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 60_000,

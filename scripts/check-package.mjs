@@ -37,7 +37,7 @@ try {
   // 2. The tarball's contents.
   const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
   const files = packed.files.map((f) => f.path);
-  const allowed = /^(package\.json|README\.md|LICENSE|docs\/[^/]+\.(md|png)|dist\/(cjs|esm)\/(package\.json|[^/]+\.(js|d\.ts)(\.map)?|internal\/[^/]+\.(js|d\.ts)(\.map)?|operators\/[^/]+\.(js|d\.ts)(\.map)?))$/;
+  const allowed = /^(package\.json|README\.md|LICENSE|testing\/package\.json|docs\/[^/]+\.(md|png)|dist\/(cjs|esm)\/(package\.json|((internal|operators|testing)\/)?[^/]+\.(js|d\.ts)(\.map)?))$/;
   const unexpected = files.filter((f) => !allowed.test(f));
   if (unexpected.length > 0) fail(`the tarball holds files that are not the library:\n  ${unexpected.join('\n  ')}`);
   const appCode = files.filter((f) => /\/(cli|demo|bench|browser)\//.test(f));
@@ -69,10 +69,14 @@ await worker.close(); console.log('one process-wide state for ESM and CommonJS')
   process.stdout.write(run('node', ['-e', cjs], work));
   process.stdout.write(run('node', ['--input-type=module', '-e', esm], work));
   process.stdout.write(run('node', ['--input-type=module', '-e', dual], work));
+  const kit = ['countAlive', 'heapAfterGc', 'mintObjects', 'sendOf'];
+  const kitCheck = () => `const missing = ${JSON.stringify(kit)}.filter((n) => typeof kit[n] !== 'function'); if (missing.length) { console.error('cdp-release-batcher/testing: missing ' + missing); process.exit(1); }`;
+  process.stdout.write(run('node', ['-e', `const kit = require('cdp-release-batcher/testing'); ${kitCheck()} console.log('require cdp-release-batcher/testing ok');`], work));
+  process.stdout.write(run('node', ['--input-type=module', '-e', `import * as kit from 'cdp-release-batcher/testing'; ${kitCheck()} console.log('import cdp-release-batcher/testing ok');`], work));
 
   // 5. Types, from both module systems.
   run('npm', ['install', '--silent', '--no-audit', '--no-fund', '@types/node@20', `typescript@${JSON.parse(readFileSync(join(root, 'node_modules/typescript/package.json'), 'utf8')).version}`], work);
-  writeFileSync(join(work, 'check.mts'), `import { ReleaseBatcher, type ReleaseStats, type CdpTarget } from 'cdp-release-batcher';\nconst t: CdpTarget = { send: async () => ({}) };\nconst s: ReleaseStats = new ReleaseBatcher({ maxBatch: 8 }).stats;\nnew ReleaseBatcher().release(t, 'id');\nexport { s };\n`);
+  writeFileSync(join(work, 'check.mts'), `import { ReleaseBatcher, type ReleaseStats, type CdpTarget } from 'cdp-release-batcher';\nimport { countAlive, type AliveCount } from 'cdp-release-batcher/testing';\nexport const alive: (ids: string[]) => Promise<AliveCount> = (ids) => countAlive(async () => ({}), ids);\nconst t: CdpTarget = { send: async () => ({}) };\nconst s: ReleaseStats = new ReleaseBatcher({ maxBatch: 8 }).stats;\nnew ReleaseBatcher().release(t, 'id');\nexport { s };\n`);
   writeFileSync(join(work, 'check.cts'), `import lib = require('cdp-release-batcher');\nconst s: lib.ReleaseStats = new lib.ReleaseBatcher().stats;\nexport = s;\n`);
   run('node', ['node_modules/typescript/bin/tsc', '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,esnext.disposable', '--types', 'node', 'check.mts', 'check.cts'], work);
   console.log('types ok (ESM and CJS)');

@@ -77,7 +77,7 @@ export async function openPage(port: number): Promise<{ client: Client; targetId
   };
 }
 
-export { countAlive, heapAfterGc, mintObjects, sendOf, type SessionSend } from './pageObjects';
+export { countAlive, heapAfterGc, mintObjects, sendOf, type SessionSend } from '../../src/testing/index';
 
 /** Collects unhandled rejections while `body` runs (plus a short grace period). */
 export async function noUnhandledRejections<T>(body: () => Promise<T>): Promise<{ result: T; unhandled: unknown[] }> {

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_IN_FLIGHT, ReleaseBatcher, type CdpTarget } from 'cdp-relea
 import { loadBaseline, type BatcherClass, type BatcherLike } from './baseline.js';
 import { fixedWindow, literalCard } from './anchors.js';
 import { median, runMicro, type MicroResults } from './micro.js';
-import { countAlive, mintObjects, sendOf, type SessionSend } from './pageObjects.js';
+import { countAlive, mintObjects, sendOf, type SessionSend } from 'cdp-release-batcher/testing';
 import { RawCdpClient } from './rawCdp.js';
 
 export type BenchClient = 'chrome-remote-interface' | 'puppeteer-core' | 'raw WebSocket';
