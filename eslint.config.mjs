@@ -21,6 +21,18 @@ export default tseslint.config(
     },
   },
   {
+    // The command line is a user of the library: its public entry points only, never its files.
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['../../src/**', '../../../src/**', '../../../../src/**', 'cdp-release-batcher/*', '!cdp-release-batcher/testing'],
+          message: "cli/ uses the library as a user does: import from 'cdp-release-batcher' (or 'cdp-release-batcher/testing').",
+        }],
+      }],
+    },
+  },
+  {
     // Tests build fakes and drive hostile inputs on purpose.
     files: ['spec/**/*.ts', 'cli/spec/**/*.ts'],
     rules: {
