@@ -1,5 +1,6 @@
 import { Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
-import type { RemoteObjectHandle, RemoteObjectLike } from './handle.js';
+import type { ClientHandle, RemoteObjectHandle, RemoteObjectLike } from './handle.js';
+import { puppeteerHandleRelease } from './internal/clients/puppeteer.js';
 import { batchReleasesInternals } from './internal/batchReleasesInternals.js';
 import { ReleaseCounters } from './internal/counters.js';
 import type { ReleaseDispatcher } from './internal/dispatcher.js';
@@ -162,8 +163,27 @@ export class ReleaseBatcher implements AsyncDisposable {
    * finally { batcher.release(client, objectId); }
    * ```
    */
-  release(target: CdpTarget, objectId: string): void {
-    this.#enqueueChecked(target, objectId, false, undefined);
+  release(target: CdpTarget, objectId: string): void;
+  /**
+   * Releases a client's own handle — a puppeteer-core `JSHandle` / `ElementHandle` as `page.$$()`,
+   * `evaluateHandle()` or `getProperties()` gave it — on the DevTools session that created its object
+   * (ids belong to one session: a second session such as `page.createCDPSession()` finds nothing).
+   * Exactly one release message per remote object, through this batcher; the handle reads `disposed`
+   * at once and its own `dispose()` then sends nothing. Same guarantees as a release by id: synchronous,
+   * O(1), never throws, one counted outcome per object (an ElementHandle with a twin in puppeteer's
+   * isolated world holds two). A handle its client disposed already is counted `duplicate`; a handle to
+   * a primitive holds nothing and is not counted; after `close()` it is counted `dropped` and left to
+   * its client; anything else is `invalid`.
+   *
+   * @example
+   * ```ts
+   * for (const link of await page.$$('a')) batcher.release(link); // no await, no session to find
+   * ```
+   */
+  release(handle: ClientHandle): void;
+  release(targetOrHandle: CdpTarget | ClientHandle, objectId?: string): void {
+    if (objectId === undefined) this.#releaseHandle(targetOrHandle);
+    else this.#enqueueChecked(targetOrHandle as CdpTarget, objectId, false, undefined);
   }
 
   /**
@@ -268,6 +288,25 @@ export class ReleaseBatcher implements AsyncDisposable {
    *  request ends at once (invalid, duplicate, dropped) the callback is called before this returns. */
   enqueueTracked(target: CdpTarget, id: string, group: boolean, onSettled: (outcome: ReleaseOutcome) => void): void {
     this.#enqueueChecked(target, id, group, onSettled);
+  }
+
+  #releaseHandle(value: unknown): void {
+    const handle = puppeteerHandleRelease(value);
+    if (handle === null || this.#closed || handle.alreadyDisposed) {
+      // Not a handle we know (or a missing id): invalid. Closed: dropped, and left to its client.
+      const outcome = handle === null ? 'invalid' : handle.alreadyDisposed ? 'duplicate' : 'dropped';
+      for (let i = 0; i < Math.max(1, handle?.objects.length ?? 1); i++) this.#endAtOnce(outcome);
+      return;
+    }
+    handle.markDisposed(); // before anything is sent: its client's own dispose() must send nothing
+    for (const { target, objectId } of handle.objects) this.#enqueueChecked(target, objectId, false, undefined);
+  }
+
+  /** A release that ends as soon as it is enqueued. */
+  #endAtOnce(outcome: 'invalid' | 'duplicate' | 'dropped'): void {
+    this.#counters.enqueued++;
+    this.#counters.outcomes[outcome]++;
+    this.#scheduleStats();
   }
 
   #enqueueChecked(target: CdpTarget, id: string, group: boolean, onSettled: ((outcome: ReleaseOutcome) => void) | undefined): void {

@@ -19,5 +19,14 @@ export interface RemoteObjectHandle extends ReleaseGuardLike {
   readonly objectId: string;
 }
 
+/**
+ * A client's own handle to a remote object, as `batcher.release(handle)` takes it: today a
+ * puppeteer-core `JSHandle` or `ElementHandle` (from `page.$$()`, `evaluateHandle()`,
+ * `getProperties()`, ...). Any other value is counted `invalid`.
+ */
+export interface ClientHandle {
+  dispose(): Promise<void>;
+}
+
 /** What {@link ReleaseBatcher.adopt} accepts: a remote object from any CDP answer, or its id. */
 export type RemoteObjectLike = Pick<Protocol.Runtime.RemoteObject, 'objectId'> & Partial<Pick<Protocol.Runtime.RemoteObject, 'type'>> | string;

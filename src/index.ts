@@ -19,7 +19,7 @@ export type { CdpTarget, CriEvents } from './target.js';
 export { criSession } from './criSession.js';
 export type { CriClient, CriSessionTarget } from './criSession.js';
 export { markTargetGone, isTargetGone } from './targetLifecycle.js';
-export type { RemoteObjectHandle, RemoteObjectLike } from './handle.js';
+export type { ClientHandle, RemoteObjectHandle, RemoteObjectLike } from './handle.js';
 export type { ReleaseScope } from './scope.js';
 export type { ReleaseGuardLike } from './guard.js';
 export { DEFAULT_MAX_BATCH, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MS } from './options.js';

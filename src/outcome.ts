@@ -2,13 +2,18 @@
  * How one release ended. Every request given to a batcher ends in exactly one of these.
  *
  * - `released`: Chrome answered success.
- * - `gone`: Chrome or the client said the object, its context, its session or its target no longer
- *   exists — the object is not held by Chrome any more, which is what a release wants.
+ * - `gone`: Chrome or the client said the id, its context, its session or its target is unknown:
+ *   already released, or its context, page or connection gone — nothing is held then. One case holds
+ *   the object still: `Could not find object with given id` also answers an id sent on a session that
+ *   did not create it (ids belong to one DevTools session; puppeteer's handles live on the page's own
+ *   session, not on `page.createCDPSession()` — pass the handle itself to `release`).
  * - `failed`: any other error.
  * - `timedOut`: no answer within `timeoutMs`; the call's slot was freed.
  * - `dropped`: never sent (target forgotten or dead, batcher closed, pipeline unsubscribed).
- * - `duplicate`: the same (target, objectId) was already pending or in flight.
- * - `invalid`: objectId / objectGroup not a non-empty string, or a target without `send()`.
+ * - `duplicate`: the same (target, objectId) was already pending or in flight, or a client handle
+ *   passed to `release` had been disposed by its client already.
+ * - `invalid`: objectId / objectGroup not a non-empty string, a target without `send()`, or a value
+ *   passed as a client handle that is not one this library knows.
  */
 export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
 

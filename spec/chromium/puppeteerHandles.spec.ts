@@ -1,0 +1,147 @@
+import puppeteer, { type Browser, type ConnectionTransport, type JSHandle, type Page } from 'puppeteer-core';
+import WebSocket from 'ws';
+import { ReleaseBatcher } from '../../src/ReleaseBatcher';
+import { statsBalance } from '../../src/stats';
+import { countAlive, heapAfterGc, sendOf } from '../../src/testing/index';
+import { useChromium } from '../support/browser';
+
+/** puppeteer's connection to the browser, counting the `Runtime.releaseObject` messages it writes. */
+class CountingTransport implements ConnectionTransport {
+  releases = 0;
+  onmessage?: (message: string) => void;
+  onclose?: () => void;
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => this.onmessage?.(data.toString()));
+    ws.on('close', () => this.onclose?.());
+  }
+
+  static async connect(url: string): Promise<CountingTransport> {
+    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    return new CountingTransport(ws);
+  }
+
+  send(message: string): void {
+    if (message.includes('"method":"Runtime.releaseObject"')) this.releases++;
+    this.ws.send(message);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** `n` fresh objects as puppeteer JSHandles, read from arrays of 1,000 with `getProperties()`. */
+async function handlesOf(page: Page, n: number): Promise<JSHandle[]> {
+  const handles: JSHandle[] = [];
+  while (handles.length < n) {
+    const array = await page.evaluateHandle((c: number) => Array.from({ length: c }, (_, i) => ({ i, data: new Array(64).fill(i) as number[] })), Math.min(1000, n - handles.length));
+    for (const [name, handle] of await array.getProperties()) if (/^\d+$/.test(name)) handles.push(handle);
+    await array.dispose();
+  }
+  return handles;
+}
+
+const idOf = (handle: JSHandle): string => handle.remoteObject().objectId ?? '';
+/** puppeteer's `disposed` (public in its API docs' sense, typed internal). */
+const disposedOf = (handle: JSHandle): boolean => (handle as unknown as { disposed: boolean }).disposed;
+
+describe('batcher.release(handle): puppeteer-core handles as they are, against a real Chromium', () => {
+  const chromium = useChromium();
+  let transport: CountingTransport;
+  let browser: Browser;
+  let page: Page;
+  beforeEach(async () => {
+    transport = await CountingTransport.connect(chromium.current.browserWSEndpoint);
+    browser = await puppeteer.connect({ transport, defaultViewport: null, protocolTimeout: 120_000 });
+    page = await browser.newPage();
+  });
+  afterEach(async () => {
+    await page.close().catch(() => undefined);
+    await browser.disconnect();
+  });
+  /** The page's own session, where its handles' ids live. */
+  const pageSend = (): ReturnType<typeof sendOf> => sendOf((page as unknown as { _client(): { send: unknown } })._client());
+
+  it('20,000 handles: one Runtime.releaseObject each, on their own session; disposed; heap back within 10%', async () => {
+    // A warm-up round released by puppeteer itself: "before" is a page whose minting code is compiled.
+    await Promise.all((await handlesOf(page, 1000)).map((h) => h.dispose()));
+    const before = await heapAfterGc(pageSend());
+    const handles = await handlesOf(page, 20_000);
+    const holding = await heapAfterGc(pageSend());
+    expect(holding).toBeGreaterThan(before * 2);
+    const batcher = new ReleaseBatcher();
+    const sentBefore = transport.releases;
+    for (const handle of handles) batcher.release(handle); // synchronous: nothing awaited
+    expect(handles.every((h) => disposedOf(h))).toBe(true);
+    await batcher.close();
+    expect(batcher.stats).toMatchObject({ enqueued: 20_000, released: 20_000, gone: 0, failed: 0, invalid: 0, duplicate: 0, pending: 0, inFlight: 0 });
+    expect(statsBalance(batcher.stats)).toBe(true);
+    expect(transport.releases - sentBefore).toBe(20_000);
+    // The client's own dispose() now sends nothing.
+    await Promise.all(handles.map((h) => h.dispose()));
+    expect(transport.releases - sentBefore).toBe(20_000);
+    const sample = handles.filter((_, i) => i % 100 === 0).map(idOf);
+    expect(await countAlive(pageSend(), sample)).toEqual({ alive: 0, notFound: sample.length, other: [] });
+    expect(Math.abs((await heapAfterGc(pageSend())) - before)).toBeLessThanOrEqual(before * 0.1);
+  });
+
+  it('ElementHandles from page.$$(): released, disposed as puppeteer sees it, and unusable afterwards', async () => {
+    await page.setContent(`<ul>${'<li>x</li>'.repeat(300)}</ul>`);
+    const items = await page.$$('li');
+    const batcher = new ReleaseBatcher();
+    const sentBefore = transport.releases;
+    for (const item of items) batcher.release(item);
+    await batcher.flush();
+    expect(batcher.stats).toMatchObject({ enqueued: 300, released: 300 });
+    expect(items.every((i) => disposedOf(i))).toBe(true);
+    await expect(items[0]!.evaluate((li) => li.textContent)).rejects.toThrow(/disposed/);
+    await items[1]!.dispose();
+    expect(transport.releases - sentBefore).toBe(300);
+    await batcher.close();
+  });
+
+  it('a handle its client disposed already is counted duplicate and sends nothing; a primitive holds nothing; a stranger is invalid', async () => {
+    const [disposed, primitive] = [await page.evaluateHandle(() => ({ a: 1 })), await page.evaluateHandle(() => 7)];
+    await disposed.dispose();
+    const batcher = new ReleaseBatcher();
+    const sentBefore = transport.releases;
+    batcher.release(disposed);
+    batcher.release(primitive);
+    batcher.release({ dispose: () => Promise.resolve() }); // a handle of a client it does not know
+    await batcher.close();
+    expect(batcher.stats).toMatchObject({ enqueued: 2, duplicate: 1, invalid: 1, released: 0 });
+    expect(disposedOf(primitive)).toBe(true);
+    expect(transport.releases - sentBefore).toBe(0);
+  });
+
+  it('closing the page ends its handles\' releases at once: nothing waits for the timeout', async () => {
+    const handles = await handlesOf(page, 5_000);
+    const batcher = new ReleaseBatcher({ timeoutMs: 20_000 });
+    for (const handle of handles) batcher.release(handle);
+    await page.close();
+    const t0 = performance.now();
+    await batcher.flush();
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(batcher.stats).toMatchObject({ enqueued: 5_000, timedOut: 0, failed: 0, pending: 0, inFlight: 0 });
+    expect(batcher.stats.released + batcher.stats.gone + batcher.stats.dropped).toBe(5_000);
+    await batcher.close();
+  });
+
+  it('a crash of the page ends its handles\' releases at once (Chrome answers nothing after a crash)', async () => {
+    const handles = await handlesOf(page, 5_000);
+    const crasher = await page.createCDPSession();
+    const batcher = new ReleaseBatcher({ timeoutMs: 20_000 });
+    batcher.release(handles[0]!); // the page session is watched from its first release on
+    await batcher.flush();
+    void crasher.send('Page.crash').catch(() => undefined); // never answered: the renderer is gone
+    await new Promise((r) => setTimeout(r, 500));
+    for (const handle of handles.slice(1)) batcher.release(handle);
+    const t0 = performance.now();
+    await batcher.flush();
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(batcher.stats).toMatchObject({ enqueued: 5_000, timedOut: 0, pending: 0, inFlight: 0 });
+    await batcher.close();
+  });
+});
