@@ -37,7 +37,7 @@ try {
   // 2. The tarball's contents.
   const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
   const files = packed.files.map((f) => f.path);
-  const allowed = /^(package\.json|README\.md|LICENSE|testing\/package\.json|docs\/[^/]+\.(md|png)|dist\/(cjs|esm)\/(package\.json|((internal|operators|testing)\/)?[^/]+\.(js|d\.ts)(\.map)?))$/;
+  const allowed = /^(package\.json|README\.md|LICENSE|testing\/package\.json|docs\/[^/]+\.(md|png)|dist\/(cjs|esm)\/(package\.json|((internal|operators|testing)\/([a-z]+\/)?)?[^/]+\.(js|d\.ts)(\.map)?))$/;
   const unexpected = files.filter((f) => !allowed.test(f));
   if (unexpected.length > 0) fail(`the tarball holds files that are not the library:\n  ${unexpected.join('\n  ')}`);
   const appCode = files.filter((f) => /\/(cli|demo|bench|browser)\//.test(f));

@@ -24,7 +24,7 @@ describe('cdp-release bench (the real command, small sizes)', () => {
     const kinds = (client: string): string[] => report.results.filter((r) => r.client === client).map((r) => r.window === undefined ? r.kind : `${r.kind}${r.window}`);
     expect(kinds('chrome-remote-interface')).toEqual(['serial', 'all-at-once', 'literal-card', 'window1', 'window2', 'window4', 'window8', 'window16', 'batcher', 'batcher', 'group']);
     expect(kinds('raw WebSocket')).toEqual(['window1', 'window2', 'window4', 'window8', 'window16']);
-    expect(kinds('puppeteer-core')).toEqual(['dispose-serial', 'dispose-all', 'window1', 'window2', 'window4', 'window8', 'window16', 'batcher', 'batcher']);
+    expect(kinds('puppeteer-core')).toEqual(['dispose-serial', 'dispose-all', 'handles', 'window1', 'window2', 'window4', 'window8', 'window16', 'batcher', 'batcher']);
     expect(report.results.map((r) => r.strategy)).toContain('ReleaseBatcher maxInFlight 128');
 
     // The raw limit is the best raw window, and every ratio is against it.
@@ -38,6 +38,7 @@ describe('cdp-release bench (the real command, small sizes)', () => {
     expect(report.goals.map((g) => g.goal)).toEqual(expect.arrayContaining([
       'ReleaseBatcher / awaiting each call (chrome-remote-interface)',
       'ReleaseBatcher / Promise.all(dispose()) (puppeteer-core)',
+      'ReleaseBatcher.release(handle) / Promise.all(dispose()) (puppeteer-core handles)',
       'ReleaseBatcher / raw per-object limit (chrome-remote-interface)',
       'heap bytes per pending release',
     ]));

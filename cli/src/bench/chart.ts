@@ -40,7 +40,7 @@ export async function renderChart(report: BenchReport): Promise<string> {
       type: 'bar',
       data: rows.map((r) => ({
         value: Math.round(r.releasesPerSecond.median),
-        itemStyle: { color: r.kind === 'batcher' || r.kind === 'group' ? OURS : COLORS[r.client] },
+        itemStyle: { color: r.kind === 'batcher' || r.kind === 'handles' || r.kind === 'group' ? OURS : COLORS[r.client] },
       })),
       label: {
         show: true,

@@ -12,7 +12,7 @@ import { RawCdpClient } from './rawCdp.js';
 export type BenchClient = 'chrome-remote-interface' | 'puppeteer-core' | 'raw WebSocket';
 
 /** What one strategy is, in the results. */
-export type StrategyKind = 'serial' | 'all-at-once' | 'literal-card' | 'window' | 'batcher' | 'baseline' | 'group' | 'dispose-serial' | 'dispose-all';
+export type StrategyKind = 'serial' | 'all-at-once' | 'literal-card' | 'window' | 'batcher' | 'baseline' | 'handles' | 'group' | 'dispose-serial' | 'dispose-all';
 
 export interface StrategyResult {
   strategy: string;
@@ -155,6 +155,19 @@ function strategiesFor(c: Connections, options: BenchOptions, baseline: BatcherC
     list.push(
       { name: 'JSHandle.dispose() one by one', client: 'puppeteer-core', kind: 'dispose-serial', mint: handleMint, check: p.pageSend, run: async ({ handles }) => { for (const h of handles ?? []) await h.dispose(); } },
       { name: 'Promise.all(handles.map(h => h.dispose()))', client: 'puppeteer-core', kind: 'dispose-all', mint: handleMint, check: p.pageSend, run: async ({ handles }) => { await Promise.all((handles ?? []).map((h) => h.dispose())); } },
+      {
+        name: 'ReleaseBatcher.release(handle) (defaults)',
+        client: 'puppeteer-core',
+        kind: 'handles',
+        mint: handleMint,
+        check: p.pageSend,
+        run: async ({ handles }) => {
+          const batcher = new ReleaseBatcher();
+          for (const h of handles ?? []) batcher.release(h);
+          await batcher.close();
+          if (batcher.stats.released !== handles?.length) throw new Error(`ReleaseBatcher released ${batcher.stats.released} of ${handles?.length ?? 0} handles`);
+        },
+      },
       ...windows.map((k): Strategy => ({ name: `CDPSession: 64 x ${k} batches in flight`, client: 'puppeteer-core', kind: 'window', window: k, mint: sessionMint, check: p.send, run: ({ ids }) => fixedWindow(ids, k, sessionRelease) })),
       ...batcherVariants.map((v): Strategy => ({ name: `${v.label} over CDPSession`, client: 'puppeteer-core', kind: v.kind, mint: sessionMint, check: p.send, run: ({ ids }) => releaseAll(v.make(), p.session, ids) })),
     );
@@ -242,6 +255,7 @@ function goalsOf(results: StrategyResult[], report: Omit<BenchReport, 'goals'>):
   add('ReleaseBatcher / best fixed window (chrome-remote-interface)', '>= 0.9x', ours / (report.bestWindow['chrome-remote-interface']?.releasesPerSecond ?? Number.NaN), 0.9);
   add('ReleaseBatcher / Promise.all(dispose()) (puppeteer-core)', '>= 1.3x', oursP / rate('puppeteer-core', 'dispose-all'), 1.3);
   add('ReleaseBatcher / best fixed window (puppeteer-core session)', '>= 0.9x', oursP / (report.bestWindow['puppeteer-core']?.releasesPerSecond ?? Number.NaN), 0.9);
+  add('ReleaseBatcher.release(handle) / Promise.all(dispose()) (puppeteer-core handles)', '>= 1.0x', rate('puppeteer-core', 'handles') / rate('puppeteer-core', 'dispose-all'), 1);
   add('ReleaseBatcher / raw per-object limit (chrome-remote-interface)', '>= 0.75x', ours / report.rawLimit.releasesPerSecond, 0.75);
   const baselineCri = rate('chrome-remote-interface', 'baseline');
   const baselineP = rate('puppeteer-core', 'baseline');
