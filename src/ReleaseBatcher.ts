@@ -5,7 +5,7 @@ import { batchReleasesInternals } from './internal/batchReleasesInternals.js';
 import { ReleaseCounters } from './internal/counters.js';
 import type { ReleaseDispatcher } from './internal/dispatcher.js';
 import { FlushBarrier, type FlushEpoch } from './internal/flushBarrier.js';
-import { RemoteObjectHandleImpl, ReleaseScopeImpl } from './internal/guards.js';
+import { ClientHandleGuard, RemoteObjectHandleImpl, ReleaseScopeImpl } from './internal/guards.js';
 import { resolveBatcherOptions } from './internal/resolveOptions.js';
 import type { ReleaseListener } from './listener.js';
 import type { ReleaseBatcherOptions } from './options.js';
@@ -229,7 +229,26 @@ export class ReleaseBatcher implements AsyncDisposable {
    * await using node = batcher.adopt(client, (await client.DOM.resolveNode({ nodeId })).object);
    * ```
    */
-  adopt(target: CdpTarget, remoteObjectOrId: RemoteObjectLike): RemoteObjectHandle {
+  adopt(target: CdpTarget, remoteObjectOrId: RemoteObjectLike): RemoteObjectHandle;
+  /**
+   * A guard over a client's own handle (a puppeteer-core `JSHandle` / `ElementHandle`): disposing it
+   * releases the handle as {@link release} does (on its own session, one message; the handle ends
+   * disposed). If the client disposes the handle first, the guard sends nothing. The guard is never
+   * tracked as a leak, even with `trackLeaks`: dropping it while the handle lives releases nothing.
+   * A value that is not a handle this library knows gives a guard counted `invalid` when disposed.
+   *
+   * @example
+   * ```ts
+   * await using heading = batcher.adopt(await page.$('h1'));
+   * ```
+   */
+  adopt(handle: ClientHandle): RemoteObjectHandle;
+  adopt(targetOrHandle: CdpTarget | ClientHandle, remoteObjectOrId?: RemoteObjectLike): RemoteObjectHandle {
+    if (remoteObjectOrId === undefined) {
+      const client = puppeteerHandleRelease(targetOrHandle);
+      if (client !== null) return new ClientHandleGuard(this, client, targetOrHandle as CdpTarget);
+    }
+    const target = targetOrHandle as CdpTarget;
     const handle = new RemoteObjectHandleImpl(this, target, remoteObjectOrId, this.#onHandleDisposed);
     if (this.#leaks !== null && handle.objectId !== '') {
       this.#leaks.register(handle, { target, objectId: handle.objectId }, handle);

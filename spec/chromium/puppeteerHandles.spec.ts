@@ -1,9 +1,12 @@
 import puppeteer, { type Browser, type ConnectionTransport, type JSHandle, type Page } from 'puppeteer-core';
+import { from, lastValueFrom } from 'rxjs';
 import WebSocket from 'ws';
+import { releaseInto } from '../../src/operators/releaseInto';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
 import { countAlive, heapAfterGc, sendOf } from '../../src/testing/index';
 import { useChromium } from '../support/browser';
+import { collected } from '../support/gc';
 
 /** puppeteer's connection to the browser, counting the `Runtime.releaseObject` messages it writes. */
 class CountingTransport implements ConnectionTransport {
@@ -143,5 +146,50 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
     expect(performance.now() - t0).toBeLessThan(2_000);
     expect(batcher.stats).toMatchObject({ enqueued: 5_000, timedOut: 0, pending: 0, inFlight: 0 });
     await batcher.close();
+  });
+
+  it('adopt(handle): disposing the guard releases the handle once, as release(handle) does; a client dispose first means nothing more is sent', async () => {
+    const [a, b] = [await page.evaluateHandle(() => ({ a: 1 })), await page.evaluateHandle(() => ({ b: 2 }))];
+    const batcher = new ReleaseBatcher();
+    const sentBefore = transport.releases;
+    const guardA = batcher.adopt(a);
+    expect(guardA.objectId).toBe(idOf(a));
+    await guardA[Symbol.asyncDispose](); // resolves once the release settled
+    expect(disposedOf(a)).toBe(true);
+    expect(batcher.stats).toMatchObject({ enqueued: 1, released: 1 });
+    expect(transport.releases - sentBefore).toBe(1);
+    const guardB = batcher.adopt(b);
+    await b.dispose(); // its client released it: one message
+    guardB.dispose(); // nothing more
+    await batcher.close();
+    expect(transport.releases - sentBefore).toBe(2);
+    expect(batcher.stats).toMatchObject({ enqueued: 1, released: 1 });
+  });
+
+  it('with trackLeaks, a guard dropped while its handle lives releases nothing: the handle still works', async () => {
+    const handle = await page.evaluateHandle(() => ({ answer: 42 }));
+    const batcher = new ReleaseBatcher({ trackLeaks: true });
+    const sentBefore = transport.releases;
+    let guard: ReturnType<ReleaseBatcher['adopt']> | null = batcher.adopt(handle);
+    const ref = new WeakRef(guard);
+    guard = null;
+    expect(await collected(ref)).toBe(true);
+    await new Promise((r) => setTimeout(r, 50)); // a finalizer, had there been one, has run
+    await batcher.flush();
+    expect(batcher.stats).toMatchObject({ enqueued: 0, leaked: 0 });
+    expect(transport.releases - sentBefore).toBe(0);
+    expect(await handle.evaluate((o) => o.answer)).toBe(42);
+    await batcher.close();
+  });
+
+  it('releaseInto takes handles in a stream, each on its own session', async () => {
+    const handles = await handlesOf(page, 2_000);
+    const batcher = new ReleaseBatcher();
+    const sentBefore = transport.releases;
+    await lastValueFrom(from(handles).pipe(releaseInto(batcher)), { defaultValue: undefined });
+    await batcher.close();
+    expect(batcher.stats).toMatchObject({ enqueued: 2_000, released: 2_000, invalid: 0 });
+    expect(handles.every(disposedOf)).toBe(true);
+    expect(transport.releases - sentBefore).toBe(2_000);
   });
 });

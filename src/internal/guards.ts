@@ -4,6 +4,7 @@ import type { ReleaseOutcome } from '../outcome.js';
 import { isReleasableId } from '../request.js';
 import type { ReleaseScope } from '../scope.js';
 import type { CdpTarget } from '../target.js';
+import type { ClientHandleRelease } from './clients/puppeteer.js';
 import { processState } from './processState.js';
 
 /** What a guard needs of its batcher: enqueue one release and hear how it ended. */
@@ -103,6 +104,41 @@ export class RemoteObjectHandleImpl extends ReleaseGuard implements RemoteObject
 
   protected override onDispose(): void {
     this.#onDisposed?.(this);
+  }
+}
+
+/**
+ * The guard over a client's own handle (`batcher.adopt(handle)`): disposing it releases the handle's
+ * objects as `batcher.release(handle)` does — the handle reads disposed, its own `dispose()` sends
+ * nothing. If the client disposed the handle first, its release was sent already: nothing more is.
+ * Never registered with the leak registry: dropping this guard while the client's handle lives must
+ * release nothing (the handle is still in use).
+ */
+export class ClientHandleGuard extends ReleaseGuard implements RemoteObjectHandle {
+  readonly objectId: string;
+  readonly #handle: ClientHandleRelease;
+  #releaseId: string | null = null;
+
+  constructor(owner: GuardOwner, handle: ClientHandleRelease, fallbackTarget: CdpTarget) {
+    super(owner, handle.objects[0]?.target ?? fallbackTarget);
+    this.#handle = handle;
+    this.objectId = handle.objects[0]?.objectId ?? '';
+  }
+
+  protected releaseId(): string | null {
+    return this.#releaseId;
+  }
+
+  protected isGroup(): boolean {
+    return false;
+  }
+
+  protected override onDispose(): void {
+    if (this.#handle.disposedNow()) return; // its client released it already
+    this.#handle.markDisposed();
+    const [first, ...twins] = this.#handle.objects;
+    this.#releaseId = first?.objectId ?? null;
+    for (const twin of twins) this.owner.enqueueTracked(twin.target, twin.objectId, false, () => undefined);
   }
 }
 

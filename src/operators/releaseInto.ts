@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { RemoteObjectLike } from '../handle.js';
+import type { ClientHandle, RemoteObjectLike } from '../handle.js';
 import { releaseIdOf } from '../internal/guards.js';
 import type { ReleaseRequest } from '../request.js';
 import type { CdpTarget } from '../target.js';
@@ -10,11 +10,12 @@ import type { CdpTarget } from '../target.js';
  */
 export interface ReleaseSink {
   release(target: CdpTarget, objectId: string): void;
+  release(handle: ClientHandle): void;
   releaseGroup(target: CdpTarget, objectGroup: string): void;
 }
 
 /** What {@link releaseInto} accepts: a request naming its target, or a remote object / id. */
-export type ReleaseInput = ReleaseRequest | RemoteObjectLike;
+export type ReleaseInput = ReleaseRequest | RemoteObjectLike | ClientHandle;
 
 /**
  * Releases every remote object of the source through `batcher`: the sink of an observable crawler.
@@ -29,7 +30,8 @@ export type ReleaseInput = ReleaseRequest | RemoteObjectLike;
  *
  * Semantics:
  * - `{ target, objectId }` / `{ target, objectGroup }` go to their own target; remote objects
- *   (`{ objectId, ... }`) and bare ids to `target`.
+ *   (`{ objectId, ... }`) and bare ids to `target`; a puppeteer-core `JSHandle` / `ElementHandle` to
+ *   the session that created it, as `batcher.release(handle)` does.
  * - A remote object without `objectId` (a primitive) is skipped; anything else that is not a
  *   releasable value is counted `invalid` by the batcher. Nothing throws.
  * - Emits nothing; completes when the source completes; a source error is forwarded (what passed
@@ -60,12 +62,17 @@ function releaseOne(batcher: ReleaseSink, value: ReleaseInput, fallback: CdpTarg
   let target: unknown;
   let objectId: unknown;
   let objectGroup: unknown;
+  let remoteObject: unknown;
   if (typeof value === 'object' && (value as unknown) !== null) {
     try {
-      ({ target, objectId, objectGroup } = value as { target?: unknown; objectId?: unknown; objectGroup?: unknown });
+      ({ target, objectId, objectGroup, remoteObject } = value as { target?: unknown; objectId?: unknown; objectGroup?: unknown; remoteObject?: unknown });
     } catch {
       // a hostile object: releaseIdOf below reads it as invalid
     }
+  }
+  if (typeof remoteObject === 'function' && objectId === undefined && target === undefined) {
+    batcher.release(value as ClientHandle); // a client's own handle (puppeteer-core): released on its own session
+    return;
   }
   const to = (target ?? fallback) as CdpTarget;
   if (objectGroup !== undefined && objectId === undefined) {

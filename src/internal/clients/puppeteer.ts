@@ -28,6 +28,8 @@ export interface ClientHandleRelease {
   readonly objects: readonly HandleObject[];
   /** The client had disposed it already (its release was sent by the client). */
   readonly alreadyDisposed: boolean;
+  /** Whether it reads disposed now (by its client, or by {@link markDisposed}). */
+  disposedNow(): boolean;
   /** Make the handle read disposed, with a `dispose()` that sends nothing. */
   markDisposed(): void;
 }
@@ -93,6 +95,13 @@ export function puppeteerHandleRelease(value: unknown): ClientHandleRelease | nu
     return {
       objects,
       alreadyDisposed: inner.disposed,
+      disposedNow: () => {
+        try {
+          return inner.disposed;
+        } catch {
+          return true;
+        }
+      },
       markDisposed: () => {
         for (const handle of handles) shadowDisposed(handle);
       },
