@@ -1,6 +1,6 @@
 import { Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClientHandle, RemoteObjectHandle, RemoteObjectLike } from './handle.js';
-import { puppeteerHandleRelease } from './internal/clients/puppeteer.js';
+import { puppeteerHandleRelease, type HandleObject } from './internal/clients/puppeteer.js';
 import { batchReleasesInternals } from './internal/batchReleasesInternals.js';
 import { ReleaseCounters } from './internal/counters.js';
 import type { ReleaseDispatcher } from './internal/dispatcher.js';
@@ -87,6 +87,8 @@ export class ReleaseBatcher implements AsyncDisposable {
   /** The pipeline's engine: it also keeps which targets are forgotten. */
   readonly #dispatcher: ReleaseDispatcher<TrackedRequest>;
   readonly #leaks: FinalizationRegistry<LeakRecord> | null;
+  /** The leak net over clients' own handles ({@link watch}), made on first use. */
+  #watchedHandles: FinalizationRegistry<readonly HandleObject[]> | null = null;
   readonly #onHandleDisposed: ((handle: RemoteObjectHandleImpl) => void) | null;
 
   /**
@@ -233,8 +235,9 @@ export class ReleaseBatcher implements AsyncDisposable {
   /**
    * A guard over a client's own handle (a puppeteer-core `JSHandle` / `ElementHandle`): disposing it
    * releases the handle as {@link release} does (on its own session, one message; the handle ends
-   * disposed). If the client disposes the handle first, the guard sends nothing. The guard is never
-   * tracked as a leak, even with `trackLeaks`: dropping it while the handle lives releases nothing.
+   * disposed). If the client disposes the handle first, the guard sends nothing. The guard itself is
+   * never tracked as a leak: dropping it while the handle lives releases nothing; with `trackLeaks`
+   * the client's handle is watched instead ({@link watch}).
    * A value that is not a handle this library knows gives a guard counted `invalid` when disposed.
    *
    * @example
@@ -246,13 +249,41 @@ export class ReleaseBatcher implements AsyncDisposable {
   adopt(targetOrHandle: CdpTarget | ClientHandle, remoteObjectOrId?: RemoteObjectLike): RemoteObjectHandle {
     if (remoteObjectOrId === undefined) {
       const client = puppeteerHandleRelease(targetOrHandle);
-      if (client !== null) return new ClientHandleGuard(this, client, targetOrHandle as CdpTarget);
+      if (client !== null) {
+        if (this.#leaks !== null) this.watch(targetOrHandle as ClientHandle); // the net follows the handle, not the guard
+        return new ClientHandleGuard(this, client, targetOrHandle as CdpTarget);
+      }
     }
     const target = targetOrHandle as CdpTarget;
     const handle = new RemoteObjectHandleImpl(this, target, remoteObjectOrId, this.#onHandleDisposed);
     if (this.#leaks !== null && handle.objectId !== '') {
       this.#leaks.register(handle, { target, objectId: handle.objectId }, handle);
     }
+    return handle;
+  }
+
+  /**
+   * The leak safety net for a client's own handle (a puppeteer-core `JSHandle` / `ElementHandle`):
+   * returns the same handle; if it becomes unreachable before anyone disposed it, its objects are
+   * released on their own session (after the garbage collector got to it: late, but not forgotten)
+   * and it is counted `leaked`. A handle disposed by its client, released through `release(handle)` or
+   * a guard is not counted and sends nothing more. Costs a `FinalizationRegistry` entry per handle.
+   * A value that is not a handle this library knows (or one already disposed) is returned as it is,
+   * not watched and not counted. Never throws.
+   *
+   * @example
+   * ```ts
+   * const rows = (await page.$$('tr')).map((row) => batcher.watch(row)); // forgotten rows still get released
+   * ```
+   */
+  watch<H extends ClientHandle>(handle: H): H {
+    const client = puppeteerHandleRelease(handle);
+    if (client === null || client.alreadyDisposed || client.objects.length === 0) return handle;
+    const registry = this.#watchRegistry();
+    // Plain records: what the registry holds must not reach the handle, or it is never collected.
+    const objects = client.objects.map(({ target, objectId }) => ({ target, objectId }));
+    registry.register(handle, objects, handle);
+    client.onDisposed(() => registry.unregister(handle));
     return handle;
   }
 
@@ -400,6 +431,19 @@ export class ReleaseBatcher implements AsyncDisposable {
       this.#statsTimer = null;
       this.#emitStats();
     }, delay);
+  }
+
+  /**
+   * Made here, not inside `watch()`: a closure created there would share that call's scope — the
+   * handle included — and the registry would hold the first watched handle forever (measured).
+   */
+  #watchRegistry(): FinalizationRegistry<readonly HandleObject[]> {
+    return (this.#watchedHandles ??= new FinalizationRegistry((objects) => this.#onHandleLeaked(objects)));
+  }
+
+  #onHandleLeaked(objects: readonly HandleObject[]): void {
+    this.#counters.leaked++;
+    for (const { target, objectId } of objects) this.#enqueueChecked(target, objectId, false, undefined);
   }
 
   #onLeaked(leak: LeakRecord): void {

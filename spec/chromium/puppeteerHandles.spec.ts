@@ -6,7 +6,7 @@ import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
 import { countAlive, heapAfterGc, sendOf } from '../../src/testing/index';
 import { useChromium } from '../support/browser';
-import { collected } from '../support/gc';
+import { collected, exposeGc } from '../support/gc';
 
 /** puppeteer's connection to the browser, counting the `Runtime.releaseObject` messages it writes. */
 class CountingTransport implements ConnectionTransport {
@@ -191,5 +191,62 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
     expect(batcher.stats).toMatchObject({ enqueued: 2_000, released: 2_000, invalid: 0 });
     expect(handles.every(disposedOf)).toBe(true);
     expect(transport.releases - sentBefore).toBe(2_000);
+  });
+
+  describe('watch(handle): the leak net follows the client\'s handle', () => {
+    /** Collects Node's garbage until `done()` or `rounds` run out, letting finalizers run in between. */
+    async function collectUntil(done: () => boolean, rounds = 40): Promise<void> {
+      const gc = exposeGc();
+      for (let i = 0; i < rounds && !done(); i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+
+    it('20,000 watched handles dropped: all released on their session, counted leaked, the heap back', async () => {
+      await Promise.all((await handlesOf(page, 1000)).map((h) => h.dispose())); // warm-up, as above
+      const before = await heapAfterGc(pageSend());
+      const batcher = new ReleaseBatcher();
+      let sample: string[] = [];
+      await (async () => {
+        const handles = (await handlesOf(page, 20_000)).map((h) => batcher.watch(h));
+        sample = handles.filter((_, i) => i % 100 === 0).map(idOf);
+      })(); // the handles go out of reach here
+      await collectUntil(() => batcher.stats.leaked === 20_000);
+      await batcher.flush();
+      expect(batcher.stats).toMatchObject({ leaked: 20_000, enqueued: 20_000, released: 20_000, pending: 0, inFlight: 0 });
+      expect(await countAlive(pageSend(), sample)).toEqual({ alive: 0, notFound: sample.length, other: [] });
+      expect(Math.abs((await heapAfterGc(pageSend())) - before)).toBeLessThanOrEqual(before * 0.1);
+      await batcher.close();
+    });
+
+    it('watched handles disposed by their client, or released through the batcher, are not counted and send nothing more', async () => {
+      const batcher = new ReleaseBatcher();
+      let sentBefore = 0;
+      await (async () => {
+        const mine = (await handlesOf(page, 300)).map((h) => batcher.watch(h));
+        const theirs = (await handlesOf(page, 300)).map((h) => batcher.watch(h));
+        sentBefore = transport.releases; // after minting (which disposes its arrays)
+        await Promise.all(theirs.map((h) => h.dispose())); // the client's own release: one message each
+        for (const h of mine) batcher.release(h);
+        await batcher.flush();
+      })();
+      await collectUntil(() => false, 10); // every one of them is garbage now: no finalizer may release again
+      await batcher.flush();
+      expect(batcher.stats).toMatchObject({ leaked: 0, enqueued: 300, released: 300 });
+      expect(transport.releases - sentBefore).toBe(600);
+      await batcher.close();
+    });
+
+    it('with trackLeaks, adopt(handle) watches the handle itself: a forgotten handle is released and counted', async () => {
+      const batcher = new ReleaseBatcher({ trackLeaks: true });
+      await (async () => {
+        const handle = await page.evaluateHandle(() => ({ forgotten: true }));
+        batcher.adopt(handle); // guard and handle both dropped, never disposed
+      })();
+      await collectUntil(() => batcher.stats.leaked === 1);
+      await batcher.close();
+      expect(batcher.stats).toMatchObject({ leaked: 1, enqueued: 1, released: 1 });
+    });
   });
 });

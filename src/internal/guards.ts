@@ -111,8 +111,8 @@ export class RemoteObjectHandleImpl extends ReleaseGuard implements RemoteObject
  * The guard over a client's own handle (`batcher.adopt(handle)`): disposing it releases the handle's
  * objects as `batcher.release(handle)` does — the handle reads disposed, its own `dispose()` sends
  * nothing. If the client disposed the handle first, its release was sent already: nothing more is.
- * Never registered with the leak registry: dropping this guard while the client's handle lives must
- * release nothing (the handle is still in use).
+ * Never registered with the leak registry itself: dropping this guard while the client's handle lives
+ * must release nothing (the handle is still in use); the batcher's `watch` follows the handle instead.
  */
 export class ClientHandleGuard extends ReleaseGuard implements RemoteObjectHandle {
   readonly objectId: string;

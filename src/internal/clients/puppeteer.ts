@@ -32,6 +32,21 @@ export interface ClientHandleRelease {
   disposedNow(): boolean;
   /** Make the handle read disposed, with a `dispose()` that sends nothing. */
   markDisposed(): void;
+  /**
+   * Calls `listener` once when the handle is disposed — by its client (`dispose()`, `using`) or by
+   * {@link markDisposed} — whichever comes first. One listener per handle (the last one set).
+   */
+  onDisposed(listener: () => void): void;
+}
+
+/** Who wants to hear that a handle was disposed (the leak net), per puppeteer JSHandle. Weak. */
+const disposeListeners = new WeakMap<object, () => void>();
+
+function notifyDisposed(handle: object): void {
+  const listener = disposeListeners.get(handle);
+  if (listener === undefined) return;
+  disposeListeners.delete(handle);
+  listener();
 }
 
 /** The parts of puppeteer's `CdpJSHandle` this file reads. */
@@ -66,6 +81,7 @@ type CdpShapedSession = CdpTarget & { on?: (event: string, listener: () => void)
 
 /** Shadows puppeteer's private `#disposed` on this very handle: disposed from now on, `dispose()` a no-op. */
 function shadowDisposed(handle: CdpJSHandleShape): void {
+  notifyDisposed(handle);
   Object.defineProperty(handle, 'disposed', { configurable: true, get: () => true });
   Object.defineProperty(handle, 'dispose', { configurable: true, writable: true, value: () => Promise.resolve() });
 }
@@ -104,6 +120,19 @@ export function puppeteerHandleRelease(value: unknown): ClientHandleRelease | nu
       },
       markDisposed: () => {
         for (const handle of handles) shadowDisposed(handle);
+      },
+      onDisposed: (listener) => {
+        disposeListeners.set(inner, listener);
+        // The client's own dispose() (an ElementHandle's delegates to this one) tells the listener first.
+        const original = inner.dispose.bind(inner);
+        Object.defineProperty(inner, 'dispose', {
+          configurable: true,
+          writable: true,
+          value: () => {
+            notifyDisposed(inner);
+            return original();
+          },
+        });
       },
     };
   } catch {
