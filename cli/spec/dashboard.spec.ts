@@ -114,6 +114,8 @@ describe('cdp-release demo --serve: the live dashboard in a real browser', () =>
     expect(await page.textContent('#banner')).toContain('server went away');
     expect(await numberOf(page, 'released')).toBeGreaterThanOrEqual(before);
     await context.close();
+    // SIGKILLed with its process group as the command exited: give the kernel a moment to reap them.
+    await waitFor(() => chromiumUnder(result.tmp).length === 0, 5_000);
     expect(chromiumUnder(result.tmp)).toEqual([]);
     rmSync(result.tmp, { recursive: true, force: true });
   });
