@@ -15,12 +15,6 @@ import type { ReleaseScope } from './scope.js';
 import type { BatchReport, ReleaseStats } from './stats.js';
 import { isCdpTarget, type CdpTarget } from './target.js';
 
-/** What the leak registry keeps for a handle, to release it after the handle is collected. */
-interface LeakRecord {
-  readonly target: CdpTarget;
-  readonly objectId: string;
-}
-
 /** A request as the batcher enqueues it: with its flush epoch and deduplication key. */
 type TrackedRequest = ReleaseRequest & {
   readonly key: string;
@@ -86,9 +80,13 @@ export class ReleaseBatcher implements AsyncDisposable {
   #closing: Promise<void> | null = null;
   /** The pipeline's engine: it also keeps which targets are forgotten. */
   readonly #dispatcher: ReleaseDispatcher<TrackedRequest>;
-  readonly #leaks: FinalizationRegistry<LeakRecord> | null;
-  /** The leak net over clients' own handles ({@link watch}), made on first use. */
-  #watchedHandles: FinalizationRegistry<readonly HandleObject[]> | null = null;
+  /** `trackLeaks`: adopted handles are registered with the leak registry. */
+  readonly #trackLeaks: boolean;
+  /**
+   * The one leak registry: adopted handles (with `trackLeaks`) and watched client handles, each
+   * registered with the objects to release once it is collected undisposed. Made on first use.
+   */
+  #leaks: FinalizationRegistry<readonly HandleObject[]> | null = null;
   readonly #onHandleDisposed: ((handle: RemoteObjectHandleImpl) => void) | null;
 
   /**
@@ -108,14 +106,8 @@ export class ReleaseBatcher implements AsyncDisposable {
   constructor(options: ReleaseBatcherOptions = {}) {
     const resolved = resolveBatcherOptions(options);
     this.#scheduler = resolved.scheduler;
-    if (resolved.trackLeaks) {
-      const leaks = new FinalizationRegistry<LeakRecord>((leak) => this.#onLeaked(leak));
-      this.#leaks = leaks;
-      this.#onHandleDisposed = (handle) => leaks.unregister(handle);
-    } else {
-      this.#leaks = null;
-      this.#onHandleDisposed = null;
-    }
+    this.#trackLeaks = resolved.trackLeaks;
+    this.#onHandleDisposed = resolved.trackLeaks ? (handle) => this.#leakRegistry().unregister(handle) : null;
     const listener: ReleaseListener<TrackedRequest> = {
       batch: () => {
         this.#counters.batches++;
@@ -250,14 +242,14 @@ export class ReleaseBatcher implements AsyncDisposable {
     if (remoteObjectOrId === undefined) {
       const client = puppeteerHandleRelease(targetOrHandle);
       if (client !== null) {
-        if (this.#leaks !== null) this.watch(targetOrHandle as ClientHandle); // the net follows the handle, not the guard
+        if (this.#trackLeaks) this.watch(targetOrHandle as ClientHandle); // the net follows the handle, not the guard
         return new ClientHandleGuard(this, client, targetOrHandle as CdpTarget);
       }
     }
     const target = targetOrHandle as CdpTarget;
     const handle = new RemoteObjectHandleImpl(this, target, remoteObjectOrId, this.#onHandleDisposed);
-    if (this.#leaks !== null && handle.objectId !== '') {
-      this.#leaks.register(handle, { target, objectId: handle.objectId }, handle);
+    if (this.#trackLeaks && handle.objectId !== '') {
+      this.#leakRegistry().register(handle, [{ target, objectId: handle.objectId }], handle);
     }
     return handle;
   }
@@ -279,7 +271,7 @@ export class ReleaseBatcher implements AsyncDisposable {
   watch<H extends ClientHandle>(handle: H): H {
     const client = puppeteerHandleRelease(handle);
     if (client === null || client.alreadyDisposed || client.objects.length === 0) return handle;
-    const registry = this.#watchRegistry();
+    const registry = this.#leakRegistry();
     // Plain records: what the registry holds must not reach the handle, or it is never collected.
     const objects = client.objects.map(({ target, objectId }) => ({ target, objectId }));
     registry.register(handle, objects, handle);
@@ -434,21 +426,18 @@ export class ReleaseBatcher implements AsyncDisposable {
   }
 
   /**
-   * Made here, not inside `watch()`: a closure created there would share that call's scope — the
-   * handle included — and the registry would hold the first watched handle forever (measured).
+   * Made here, not inside `watch()` or `adopt()`: a closure created there would share that call's
+   * scope — the handle included — and the registry would hold the first registered handle forever
+   * (measured with `watch()`).
    */
-  #watchRegistry(): FinalizationRegistry<readonly HandleObject[]> {
-    return (this.#watchedHandles ??= new FinalizationRegistry((objects) => this.#onHandleLeaked(objects)));
+  #leakRegistry(): FinalizationRegistry<readonly HandleObject[]> {
+    return (this.#leaks ??= new FinalizationRegistry((objects) => this.#onLeaked(objects)));
   }
 
-  #onHandleLeaked(objects: readonly HandleObject[]): void {
+  /** A registered handle was collected undisposed: one leak, its objects released. */
+  #onLeaked(objects: readonly HandleObject[]): void {
     this.#counters.leaked++;
     for (const { target, objectId } of objects) this.#enqueueChecked(target, objectId, false, undefined);
-  }
-
-  #onLeaked(leak: LeakRecord): void {
-    this.#counters.leaked++;
-    this.#enqueueChecked(leak.target, leak.objectId, false, undefined);
   }
 
   #emitStats(): void {
