@@ -16,9 +16,11 @@ function recorder(): DispatchHooks<ReleaseRequest> & { events: string[]; reports
     events,
     reports,
     idles: 0,
-    batch: (size: number) => events.push(`batch ${size}`),
-    sent: (r: ReleaseRequest) => events.push(`sent ${r.objectId ?? r.objectGroup}`),
-    settled: (r: ReleaseRequest, outcome: ReleaseOutcome, wasSent: boolean) => events.push(`${outcome} ${r.objectId ?? r.objectGroup}${wasSent ? '' : ' (unsent)'}`),
+    listener: {
+      batch: (size: number) => events.push(`batch ${size}`),
+      sent: (r: ReleaseRequest) => events.push(`sent ${r.objectId ?? r.objectGroup}`),
+      settled: (r: ReleaseRequest, outcome: ReleaseOutcome, wasSent: boolean) => events.push(`${outcome} ${r.objectId ?? r.objectGroup}${wasSent ? '' : ' (unsent)'}`),
+    },
     report: (report: BatchReport) => {
       events.push(`report ${report.index}`);
       reports.push(report);

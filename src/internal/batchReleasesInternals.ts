@@ -27,9 +27,7 @@ export function batchReleasesInternals<R extends ReleaseRequest>(
 ): { readonly dispatcher: ReleaseDispatcher<R>; readonly teardown: () => void } {
   let sourceDone = false;
   const dispatcher = new ReleaseDispatcher<R>(options, {
-    batch: listener.batch?.bind(listener),
-    sent: listener.sent?.bind(listener),
-    settled: listener.settled?.bind(listener),
+    listener,
     report: (report) => destination.next(report),
     idle: () => {
       if (sourceDone) destination.complete();

@@ -9,8 +9,10 @@ import { WindowRegistry } from './windowRegistry.js';
 import { ReleaseCall, TargetLane, type LaneHost } from './lane.js';
 import type { ResolvedBatchOptions } from './resolveOptions.js';
 
-/** What a dispatcher tells its owner: the listener's three callbacks, plus each settled batch. @internal */
-export interface DispatchHooks<R extends ReleaseRequest> extends ReleaseListener<R> {
+/** What a dispatcher tells its owner: the listener's callbacks, plus each settled batch. @internal */
+export interface DispatchHooks<R extends ReleaseRequest> {
+  /** Told when each batch is cut, each request is sent and each request settles. */
+  readonly listener: ReleaseListener<R>;
   /** A batch's last call settled. */
   report(report: BatchReport): void;
   /** No batch is open any more: every request given so far has settled. */
@@ -39,6 +41,7 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
 
   constructor(options: ResolvedBatchOptions, hooks: DispatchHooks<R>) {
     const { scheduler } = options;
+    const { listener } = hooks;
     this.#windows = new WindowRegistry(options.window);
     this.#hooks = hooks;
     this.#now = () => scheduler.now();
@@ -46,8 +49,8 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
       scheduler,
       timeoutMs: options.timeoutMs,
       maxBatch: options.maxBatch,
-      sent: (request) => hooks.sent?.(request),
-      settled: (request, outcome, wasSent) => hooks.settled?.(request, outcome, wasSent),
+      sent: (request) => listener.sent?.(request),
+      settled: (request, outcome, wasSent) => listener.settled?.(request, outcome, wasSent),
       counted: (batch, outcome) => this.#counted(batch, outcome),
       targetGone: (target) => this.forget(target),
       idle: (lane) => {
@@ -73,7 +76,7 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   dispatch(requests: readonly R[], isValid?: (request: R) => boolean): void {
     const batch = new OpenBatch(++this.#batchIndex, requests.length, this.#now());
     this.#openBatches++;
-    this.#hooks.batch?.(requests.length);
+    this.#hooks.listener.batch?.(requests.length);
     for (const request of requests) {
       if (isValid !== undefined && !isValid(request)) this.#settleUnsent(request, batch, 'invalid');
       else if (this.#tornDown || this.isForgotten(request.target)) this.#settleUnsent(request, batch, 'dropped');
@@ -110,7 +113,7 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   }
 
   #settleUnsent(request: R, batch: OpenBatch, outcome: BatchOutcome): void {
-    this.#hooks.settled?.(request, outcome, false);
+    this.#hooks.listener.settled?.(request, outcome, false);
     this.#counted(batch, outcome);
   }
 
