@@ -1,6 +1,6 @@
 import { Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClientHandle, RemoteObjectHandle, RemoteObjectLike } from './handle.js';
-import { puppeteerHandleRelease, type HandleObject } from './internal/clients/puppeteer.js';
+import { inspectClientHandle, isReleasableHandle, type HandleObject } from './internal/clients/index.js';
 import { batchReleasesInternals } from './internal/batchReleasesInternals.js';
 import { ReleaseCounters } from './internal/counters.js';
 import type { ReleaseDispatcher } from './internal/dispatcher.js';
@@ -30,6 +30,12 @@ type TrackedRequest = ReleaseRequest & {
  * stalled target, so no batch completes — at a cost that does not grow with the release rate.
  */
 export const STATS_SETTLE_INTERVAL_MS = 250;
+
+/** What the leak net keeps for a handle: its objects, and how to count it out of `watched`. */
+interface LeakRecord {
+  readonly objects: readonly HandleObject[];
+  readonly countOut: (() => void) | null;
+}
 
 /** Object groups share the deduplication set with object ids; this prefix keeps them apart. */
 const GROUP_KEY_PREFIX = '\u0000group:';
@@ -86,7 +92,9 @@ export class ReleaseBatcher implements AsyncDisposable {
    * The one leak registry: adopted handles (with `trackLeaks`) and watched client handles, each
    * registered with the objects to release once it is collected undisposed. Made on first use.
    */
-  #leaks: FinalizationRegistry<readonly HandleObject[]> | null = null;
+  #leaks: FinalizationRegistry<LeakRecord> | null = null;
+  /** Client handles this batcher watches (each counted once in `watched`). */
+  readonly #watching = new WeakSet();
   readonly #onHandleDisposed: ((handle: RemoteObjectHandleImpl) => void) | null;
 
   /**
@@ -159,11 +167,12 @@ export class ReleaseBatcher implements AsyncDisposable {
    */
   release(target: CdpTarget, objectId: string): void;
   /**
-   * Releases a client's own handle — a puppeteer-core `JSHandle` / `ElementHandle` as `page.$$()`,
-   * `evaluateHandle()` or `getProperties()` gave it — on the DevTools session that created its object
-   * (ids belong to one session: a second session such as `page.createCDPSession()` finds nothing).
-   * Exactly one release message per remote object, through this batcher; the handle reads `disposed`
-   * at once and its own `dispose()` then sends nothing. Same guarantees as a release by id: synchronous,
+   * Releases a client's own handle — a puppeteer-core or playwright-core `JSHandle` / `ElementHandle`
+   * as `page.$$()`, `evaluateHandle()` or `getProperties()` gave it — on the connection that created its
+   * object (ids belong to one session: a second session such as `page.createCDPSession()` finds
+   * nothing). Exactly one release message per remote object, through this batcher (for playwright:
+   * the handle's own `dispose()`, called once by the batcher; `released` when playwright confirmed it);
+   * the handle reads disposed at once and its own `dispose()` then sends nothing. Same guarantees as a release by id: synchronous,
    * O(1), never throws, one counted outcome per object (an ElementHandle with a twin in puppeteer's
    * isolated world holds two). A handle its client disposed already is counted `duplicate`; a handle to
    * a primitive holds nothing and is not counted; after `close()` it is counted `dropped` and left to
@@ -225,7 +234,7 @@ export class ReleaseBatcher implements AsyncDisposable {
    */
   adopt(target: CdpTarget, remoteObjectOrId: RemoteObjectLike): RemoteObjectHandle;
   /**
-   * A guard over a client's own handle (a puppeteer-core `JSHandle` / `ElementHandle`): disposing it
+   * A guard over a client's own handle (puppeteer-core or playwright-core): disposing it
    * releases the handle as {@link release} does (on its own session, one message; the handle ends
    * disposed). If the client disposes the handle first, the guard sends nothing. The guard itself is
    * never tracked as a leak: dropping it while the handle lives releases nothing; with `trackLeaks`
@@ -240,8 +249,8 @@ export class ReleaseBatcher implements AsyncDisposable {
   adopt(handle: ClientHandle): RemoteObjectHandle;
   adopt(targetOrHandle: CdpTarget | ClientHandle, remoteObjectOrId?: RemoteObjectLike): RemoteObjectHandle {
     if (remoteObjectOrId === undefined) {
-      const client = puppeteerHandleRelease(targetOrHandle);
-      if (client !== null) {
+      const client = inspectClientHandle(targetOrHandle);
+      if (isReleasableHandle(client)) {
         if (this.#trackLeaks) this.watch(targetOrHandle as ClientHandle); // the net follows the handle, not the guard
         return new ClientHandleGuard(this, client, targetOrHandle as CdpTarget);
       }
@@ -249,17 +258,19 @@ export class ReleaseBatcher implements AsyncDisposable {
     const target = targetOrHandle as CdpTarget;
     const handle = new RemoteObjectHandleImpl(this, target, remoteObjectOrId, this.#onHandleDisposed);
     if (this.#trackLeaks && handle.objectId !== '') {
-      this.#leakRegistry().register(handle, [{ target, objectId: handle.objectId }], handle);
+      this.#leakRegistry().register(handle, { objects: [{ target, objectId: handle.objectId }], countOut: null }, handle);
     }
     return handle;
   }
 
   /**
-   * The leak safety net for a client's own handle (a puppeteer-core `JSHandle` / `ElementHandle`):
-   * returns the same handle; if it becomes unreachable before anyone disposed it, its objects are
-   * released on their own session (after the garbage collector got to it: late, but not forgotten)
-   * and it is counted `leaked`. A handle disposed by its client, released through `release(handle)` or
-   * a guard is not counted and sends nothing more. Costs a `FinalizationRegistry` entry per handle.
+   * The leak safety net for a client's own handle (puppeteer-core or playwright-core): returns the
+   * same handle, counted in `stats.watched` / `watchedByPage` until it is disposed. If it becomes
+   * unreachable before anyone disposed it, its objects are released on their own session (after the
+   * garbage collector got to it: late, but not forgotten) and it is counted `leaked`. A handle disposed
+   * by its client, released through `release(handle)` or a guard is not counted and sends nothing
+   * more. Costs a `FinalizationRegistry` entry per handle. playwright-core keeps every handle
+   * reachable until disposed: a forgotten one is never collected, and only `watched` shows it.
    * A value that is not a handle this library knows (or one already disposed) is returned as it is,
    * not watched and not counted. Never throws.
    *
@@ -269,13 +280,25 @@ export class ReleaseBatcher implements AsyncDisposable {
    * ```
    */
   watch<H extends ClientHandle>(handle: H): H {
-    const client = puppeteerHandleRelease(handle);
-    if (client === null || client.alreadyDisposed || client.objects.length === 0) return handle;
+    const client = inspectClientHandle(handle);
+    if (!isReleasableHandle(client) || client.alreadyDisposed || client.objects.length === 0) return handle;
+    if (this.#watching.has(handle)) return handle;
+    this.#watching.add(handle);
+    const countOut = this.#counters.watched.add(client.page);
+    this.#scheduleStats();
+    if (client.heldByClient) {
+      // Its client holds it until disposed: no collection to wait for, only the live count.
+      client.onDisposed(() => this.#countOut(countOut));
+      return handle;
+    }
     const registry = this.#leakRegistry();
     // Plain records: what the registry holds must not reach the handle, or it is never collected.
     const objects = client.objects.map(({ target, objectId }) => ({ target, objectId }));
-    registry.register(handle, objects, handle);
-    client.onDisposed(() => registry.unregister(handle));
+    registry.register(handle, { objects, countOut }, handle);
+    client.onDisposed(() => {
+      registry.unregister(handle);
+      this.#countOut(countOut);
+    });
     return handle;
   }
 
@@ -333,11 +356,15 @@ export class ReleaseBatcher implements AsyncDisposable {
   }
 
   #releaseHandle(value: unknown): void {
-    const handle = puppeteerHandleRelease(value);
-    if (handle === null || this.#closed || handle.alreadyDisposed) {
-      // Not a handle we know (or a missing id): invalid. Closed: dropped, and left to its client.
-      const outcome = handle === null ? 'invalid' : handle.alreadyDisposed ? 'duplicate' : 'dropped';
-      for (let i = 0; i < Math.max(1, handle?.objects.length ?? 1); i++) this.#endAtOnce(outcome);
+    const handle = inspectClientHandle(value);
+    if (!isReleasableHandle(handle)) {
+      this.#endAtOnce('invalid'); // not a handle we know: `explainClientHandle(value)` says why
+      return;
+    }
+    if (this.#closed || handle.alreadyDisposed) {
+      // Closed: dropped, and left to its client. Disposed by its client: its release was sent.
+      const outcome = handle.alreadyDisposed ? 'duplicate' : 'dropped';
+      for (let i = 0; i < Math.max(1, handle.objects.length); i++) this.#endAtOnce(outcome);
       return;
     }
     handle.markDisposed(); // before anything is sent: its client's own dispose() must send nothing
@@ -430,14 +457,22 @@ export class ReleaseBatcher implements AsyncDisposable {
    * scope — the handle included — and the registry would hold the first registered handle forever
    * (measured with `watch()`).
    */
-  #leakRegistry(): FinalizationRegistry<readonly HandleObject[]> {
-    return (this.#leaks ??= new FinalizationRegistry((objects) => this.#onLeaked(objects)));
+  #leakRegistry(): FinalizationRegistry<LeakRecord> {
+    return (this.#leaks ??= new FinalizationRegistry((record) => this.#onLeaked(record)));
   }
 
   /** A registered handle was collected undisposed: one leak, its objects released. */
-  #onLeaked(objects: readonly HandleObject[]): void {
+  #onLeaked({ objects, countOut }: LeakRecord): void {
     this.#counters.leaked++;
+    countOut?.();
     for (const { target, objectId } of objects) this.#enqueueChecked(target, objectId, false, undefined);
+    this.#scheduleStats();
+  }
+
+  /** A watched handle was disposed: one fewer waiting. */
+  #countOut(countOut: () => void): void {
+    countOut();
+    this.#scheduleStats();
   }
 
   #emitStats(): void {

@@ -1,5 +1,6 @@
 import type { Protocol } from 'devtools-protocol';
 import type { ReleaseGuardLike } from './guard.js';
+import { inspectClientHandle, isReleasableHandle } from './internal/clients/index.js';
 
 /**
  * One remote object and the promise to release it: `dispose()` (or `using`) enqueues its
@@ -20,12 +21,28 @@ export interface RemoteObjectHandle extends ReleaseGuardLike {
 }
 
 /**
- * A client's own handle to a remote object, as `batcher.release(handle)` takes it: today a
- * puppeteer-core `JSHandle` or `ElementHandle` (from `page.$$()`, `evaluateHandle()`,
- * `getProperties()`, ...). Any other value is counted `invalid`.
+ * A client's own handle to a remote object, as `batcher.release(handle)` takes it: a puppeteer-core
+ * or playwright-core `JSHandle` or `ElementHandle` (from `page.$$()`, `evaluateHandle()`,
+ * `getProperties()`, ...). Any other value is counted `invalid` ({@link explainClientHandle} says why).
  */
 export interface ClientHandle {
   dispose(): Promise<void>;
+}
+
+/**
+ * Why `batcher.release(value)` would count `value` `invalid`, or null when it is a client handle
+ * this library can release: not a handle at all, or one of a client version whose shape the adapter
+ * does not know (the supported versions are in the README). Never throws.
+ *
+ * @example
+ * ```ts
+ * const why = explainClientHandle(handle);
+ * if (why !== null) console.warn(`not released by the batcher: ${why}`);
+ * ```
+ */
+export function explainClientHandle(value: unknown): string | null {
+  const inspected = inspectClientHandle(value);
+  return isReleasableHandle(inspected) ? null : inspected.reason;
 }
 
 /** What {@link ReleaseBatcher.adopt} accepts: a remote object from any CDP answer, or its id. */

@@ -25,6 +25,23 @@ export interface ReleaseStats extends OutcomeCounts {
   readonly inFlight: number;
   /** Batches sent. */
   readonly batches: number;
+  /**
+   * Client handles passed to `watch()` (or adopted with `trackLeaks`) and not yet disposed, nor
+   * collected: the leak net's live view. Not part of the invariant (they are not releases yet). With
+   * playwright-core, whose connection keeps every handle until it is disposed, this is how a leak
+   * shows — dropped handles are never collected, so it only grows.
+   */
+  readonly watched: number;
+  /** {@link watched}, per page (its address when the snapshot was taken), most first. */
+  readonly watchedByPage: readonly WatchedPage[];
+}
+
+/** One page's count of watched handles not yet disposed. */
+export interface WatchedPage {
+  /** The page's address now (`''` when it cannot be read, or the handle's page could not be told). */
+  readonly url: string;
+  /** Watched handles of that page not yet disposed. */
+  readonly watched: number;
 }
 
 /**

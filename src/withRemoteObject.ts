@@ -1,10 +1,15 @@
 import { Observable, from, type ObservableInput, type Subscription } from 'rxjs';
-import type { RemoteObjectHandle, RemoteObjectLike } from './handle.js';
+import type { ClientHandle, RemoteObjectHandle, RemoteObjectLike } from './handle.js';
 import type { CdpTarget } from './target.js';
 
 /** What {@link withRemoteObject} needs of a batcher: `adopt`. A {@link ReleaseBatcher} is one. */
 export interface RemoteObjectAdopter {
   adopt(target: CdpTarget, remoteObjectOrId: RemoteObjectLike): RemoteObjectHandle;
+}
+
+/** What {@link withRemoteObject} needs of a batcher for a client's own handles. A {@link ReleaseBatcher} is one. */
+export interface ClientHandleAdopter {
+  adopt(handle: ClientHandle): { dispose(): void };
 }
 
 /**
@@ -48,9 +53,51 @@ export function withRemoteObject<T>(
   target: CdpTarget,
   acquire: () => ObservableInput<RemoteObjectLike>,
   use: (handle: RemoteObjectHandle) => ObservableInput<T>,
+): Observable<T>;
+/**
+ * The same for a client's own handle — a puppeteer-core or playwright-core `JSHandle` /
+ * `ElementHandle` from `acquire` — with no target: `use` gets the handle itself, and when the
+ * subscription ends in any way it is released as `batcher.release(handle)` does (on its own
+ * connection, one message; the handle ends disposed). A handle its client disposed meanwhile is not
+ * released again.
+ *
+ * @example
+ * ```ts
+ * const title$ = withRemoteObject(batcher, () => page.$('h1'), (h1) => h1!.evaluate((el) => el.textContent));
+ * ```
+ */
+export function withRemoteObject<H extends ClientHandle | null, T>(
+  batcher: ClientHandleAdopter,
+  acquire: () => ObservableInput<H>,
+  use: (handle: H) => ObservableInput<T>,
+): Observable<T>;
+export function withRemoteObject<T>(
+  batcher: RemoteObjectAdopter | ClientHandleAdopter,
+  ...args: [CdpTarget, () => ObservableInput<RemoteObjectLike>, (handle: RemoteObjectHandle) => ObservableInput<T>]
+    | [() => ObservableInput<ClientHandle | null>, (handle: ClientHandle | null) => ObservableInput<T>]
+): Observable<T> {
+  if (args.length === 2) {
+    const [acquire, use] = args;
+    const adopter = batcher as ClientHandleAdopter;
+    // A null (`page.$()` found nothing) holds nothing: a guard that releases nothing.
+    return tiedTo(acquire, (handle) => ({ guard: handle === null ? { dispose: () => undefined } : adopter.adopt(handle), value: handle }), use);
+  }
+  const [target, acquire, use] = args;
+  const adopter = batcher as RemoteObjectAdopter;
+  return tiedTo(acquire, (remoteObject) => {
+    const handle = adopter.adopt(target, remoteObject);
+    return { guard: handle, value: handle };
+  }, use);
+}
+
+/** The subscription's end disposes the guard of `acquire`'s first value; `use` gets what `adopt` made of it. */
+function tiedTo<A, V, T>(
+  acquire: () => ObservableInput<A>,
+  adopt: (acquired: A) => { guard: { dispose(): void }; value: V },
+  use: (value: V) => ObservableInput<T>,
 ): Observable<T> {
   return new Observable<T>((subscriber) => {
-    let handle: RemoteObjectHandle | null = null;
+    let handle: { dispose(): void } | null = null;
     let ended = false;
     let inner: Subscription | null = null;
     const end = (): void => {
@@ -61,14 +108,15 @@ export function withRemoteObject<T>(
     const acquiring: Subscription = from(acquire()).subscribe({
       next: (remoteObject) => {
         if (handle !== null) return; // only the first value is the object
-        handle = batcher.adopt(target, remoteObject);
+        const adopted = adopt(remoteObject);
+        handle = adopted.guard;
         if (ended) {
           handle.dispose(); // answered after the subscriber left: release at once
           return;
         }
         // Not a switchMap: `acquire` must outlive an unsubscribe to release a late object.
         // eslint-disable-next-line rxjs-x/no-nested-subscribe
-        inner = from(use(handle)).subscribe({
+        inner = from(use(adopted.value)).subscribe({
           next: (value) => subscriber.next(value),
           error: (err: unknown) => {
             end();

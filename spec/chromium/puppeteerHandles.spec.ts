@@ -1,6 +1,7 @@
 import puppeteer, { type Browser, type ConnectionTransport, type JSHandle, type Page } from 'puppeteer-core';
 import { from, lastValueFrom } from 'rxjs';
 import WebSocket from 'ws';
+import { explainClientHandle, withRemoteObject } from '../../src/index';
 import { releaseInto } from '../../src/operators/releaseInto';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
@@ -193,6 +194,39 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
     expect(transport.releases - sentBefore).toBe(2_000);
   });
 
+  it('withRemoteObject(batcher, acquire, use) takes a handle: use gets it, the end releases it on its session', async () => {
+    await page.setContent('<h1>Title</h1>');
+    const batcher = new ReleaseBatcher();
+    let sentBefore = 0;
+    let h1: JSHandle | null = null;
+    const title = await lastValueFrom(withRemoteObject(batcher, () => page.$('h1'), async (found) => {
+      h1 = found;
+      const text = await found!.evaluate((el) => el.textContent);
+      sentBefore = transport.releases; // what page.$() released of its own is behind us
+      return text;
+    }));
+    expect(title).toBe('Title');
+    await batcher.flush();
+    expect(batcher.stats).toMatchObject({ enqueued: 1, released: 1 });
+    expect(disposedOf(h1!)).toBe(true);
+    expect(transport.releases - sentBefore).toBe(1);
+    // page.$() finding nothing gives null: nothing to release, nothing counted
+    expect(await lastValueFrom(withRemoteObject(batcher, () => page.$('h2'), (found) => [found]))).toBeNull();
+    await batcher.close();
+    expect(batcher.stats.enqueued).toBe(1);
+  });
+
+  it('a puppeteer-looking handle without the internals this version relies on is invalid, and explainClientHandle says why', async () => {
+    const real = await page.evaluateHandle(() => ({ a: 1 }));
+    const unknownVersion = { remoteObject: () => real.remoteObject(), asElement: () => null, dispose: () => Promise.resolve() };
+    const batcher = new ReleaseBatcher();
+    batcher.release(unknownVersion);
+    await batcher.close();
+    expect(batcher.stats).toMatchObject({ enqueued: 1, invalid: 1 });
+    expect(explainClientHandle(unknownVersion)).toMatch(/puppeteer-core handle .*supported: puppeteer-core 24/);
+    expect(explainClientHandle(real)).toBeNull();
+  });
+
   describe('watch(handle): the leak net follows the client\'s handle', () => {
     /** Collects Node's garbage until `done()` or `rounds` run out, letting finalizers run in between. */
     async function collectUntil(done: () => boolean, rounds = 40): Promise<void> {
@@ -212,8 +246,11 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
         const handles = (await handlesOf(page, 20_000)).map((h) => batcher.watch(h));
         sample = handles.filter((_, i) => i % 100 === 0).map(idOf);
       })(); // the handles go out of reach here
+      expect(batcher.stats.watched).toBe(20_000);
+      expect(batcher.stats.watchedByPage).toEqual([{ url: 'about:blank', watched: 20_000 }]);
       await collectUntil(() => batcher.stats.leaked === 20_000);
       await batcher.flush();
+      expect(batcher.stats).toMatchObject({ watched: 0, watchedByPage: [] }); // collected ones are counted out
       expect(batcher.stats).toMatchObject({ leaked: 20_000, enqueued: 20_000, released: 20_000, pending: 0, inFlight: 0 });
       expect(await countAlive(pageSend(), sample)).toEqual({ alive: 0, notFound: sample.length, other: [] });
       expect(Math.abs((await heapAfterGc(pageSend())) - before)).toBeLessThanOrEqual(before * 0.1);
@@ -231,9 +268,10 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
         for (const h of mine) batcher.release(h);
         await batcher.flush();
       })();
+      expect(batcher.stats.watched).toBe(0); // disposed either way: none waiting
       await collectUntil(() => false, 10); // every one of them is garbage now: no finalizer may release again
       await batcher.flush();
-      expect(batcher.stats).toMatchObject({ leaked: 0, enqueued: 300, released: 300 });
+      expect(batcher.stats).toMatchObject({ leaked: 0, enqueued: 300, released: 300, watched: 0 });
       expect(transport.releases - sentBefore).toBe(600);
       await batcher.close();
     });

@@ -1,5 +1,6 @@
 import { BATCH_OUTCOMES, RELEASE_OUTCOMES, type BatchOutcome, type ReleaseOutcome } from '../outcome.js';
 import type { BatchReport, ReleaseStats } from '../stats.js';
+import { WatchedHandles } from './watched.js';
 
 /** A count of zero for every outcome of `outcomes`. */
 function zeroCounts<O extends ReleaseOutcome>(outcomes: readonly O[]): Record<O, number> {
@@ -16,6 +17,7 @@ export class ReleaseCounters {
   pending = 0;
   inFlight = 0;
   batches = 0;
+  readonly watched = new WatchedHandles();
 
   /** A frozen copy, in the field order of {@link ReleaseStats}. */
   snapshot(): ReleaseStats {
@@ -26,6 +28,8 @@ export class ReleaseCounters {
       pending: this.pending,
       inFlight: this.inFlight,
       batches: this.batches,
+      watched: this.watched.total,
+      watchedByPage: this.watched.byPage(),
     });
   }
 }

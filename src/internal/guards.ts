@@ -4,7 +4,7 @@ import type { ReleaseOutcome } from '../outcome.js';
 import { isReleasableId } from '../request.js';
 import type { ReleaseScope } from '../scope.js';
 import type { CdpTarget } from '../target.js';
-import type { ClientHandleRelease } from './clients/puppeteer.js';
+import type { ClientHandleRelease } from './clients/index.js';
 import { processState } from './processState.js';
 
 /** What a guard needs of its batcher: enqueue one release and hear how it ended. */

@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ClientHandle, RemoteObjectLike } from '../handle.js';
+import { looksLikeClientHandle } from '../internal/clients/index.js';
 import { releaseIdOf } from '../internal/guards.js';
 import type { ReleaseRequest } from '../request.js';
 import type { CdpTarget } from '../target.js';
@@ -30,8 +31,8 @@ export type ReleaseInput = ReleaseRequest | RemoteObjectLike | ClientHandle;
  *
  * Semantics:
  * - `{ target, objectId }` / `{ target, objectGroup }` go to their own target; remote objects
- *   (`{ objectId, ... }`) and bare ids to `target`; a puppeteer-core `JSHandle` / `ElementHandle` to
- *   the session that created it, as `batcher.release(handle)` does.
+ *   (`{ objectId, ... }`) and bare ids to `target`; a puppeteer-core or playwright-core `JSHandle` /
+ *   `ElementHandle` to the connection that created it, as `batcher.release(handle)` does.
  * - A remote object without `objectId` (a primitive) is skipped; anything else that is not a
  *   releasable value is counted `invalid` by the batcher. Nothing throws.
  * - Emits nothing; completes when the source completes; a source error is forwarded (what passed
@@ -62,17 +63,16 @@ function releaseOne(batcher: ReleaseSink, value: ReleaseInput, fallback: CdpTarg
   let target: unknown;
   let objectId: unknown;
   let objectGroup: unknown;
-  let remoteObject: unknown;
   if (typeof value === 'object' && (value as unknown) !== null) {
     try {
-      ({ target, objectId, objectGroup, remoteObject } = value as { target?: unknown; objectId?: unknown; objectGroup?: unknown; remoteObject?: unknown });
+      ({ target, objectId, objectGroup } = value as { target?: unknown; objectId?: unknown; objectGroup?: unknown });
     } catch {
       // a hostile object: releaseIdOf below reads it as invalid
     }
-  }
-  if (typeof remoteObject === 'function' && objectId === undefined && target === undefined) {
-    batcher.release(value as ClientHandle); // a client's own handle (puppeteer-core): released on its own session
-    return;
+    if (objectId === undefined && target === undefined && looksLikeClientHandle(value)) {
+      batcher.release(value as ClientHandle); // a client's own handle: released on its own session
+      return;
+    }
   }
   const to = (target ?? fallback) as CdpTarget;
   if (objectGroup !== undefined && objectId === undefined) {

@@ -1,6 +1,8 @@
 import type { CdpTarget } from '../../target.js';
 import { markTargetGone } from '../targetLifecycle.js';
 import { processState } from '../processState.js';
+import { notifyDisposed, onDisposed, shadowDispose } from './disposal.js';
+import type { ClientHandleRelease, HandleObject, HandlePage, NotAHandle } from './types.js';
 
 /**
  * puppeteer-core's handles, as far as releasing them needs — everything this library relies on of
@@ -13,41 +15,9 @@ import { processState } from '../processState.js';
  * file shadows on the handle itself once the batcher has taken the release over, so the handle reads
  * disposed and a later `dispose()` sends nothing (puppeteer's own `#disposed` flag is private).
  * An `ElementHandle` wraps a `JSHandle` (`handle`) and may hold a twin in puppeteer's isolated world
- * (`isolatedHandle`): both are released, each on its own session.
+ * (`isolatedHandle`): both are released, each on its own session. For the per-page count of watched
+ * handles, the page is read through the public `realm.environment` (a frame's `page()`, or a worker).
  */
-
-/** One remote object behind a client's handle, and the session it belongs to. @internal */
-export interface HandleObject {
-  readonly target: CdpTarget;
-  readonly objectId: string;
-}
-
-/** What the batcher learns of a client's handle. @internal */
-export interface ClientHandleRelease {
-  /** The remote objects to release; empty for a primitive value (nothing is held). */
-  readonly objects: readonly HandleObject[];
-  /** The client had disposed it already (its release was sent by the client). */
-  readonly alreadyDisposed: boolean;
-  /** Whether it reads disposed now (by its client, or by {@link markDisposed}). */
-  disposedNow(): boolean;
-  /** Make the handle read disposed, with a `dispose()` that sends nothing. */
-  markDisposed(): void;
-  /**
-   * Calls `listener` once when the handle is disposed — by its client (`dispose()`, `using`) or by
-   * {@link markDisposed} — whichever comes first. One listener per handle (the last one set).
-   */
-  onDisposed(listener: () => void): void;
-}
-
-/** Who wants to hear that a handle was disposed (the leak net), per puppeteer JSHandle. Weak. */
-const disposeListeners = new WeakMap<object, () => void>();
-
-function notifyDisposed(handle: object): void {
-  const listener = disposeListeners.get(handle);
-  if (listener === undefined) return;
-  disposeListeners.delete(handle);
-  listener();
-}
 
 /** The parts of puppeteer's `CdpJSHandle` this file reads. */
 interface CdpJSHandleShape {
@@ -83,20 +53,62 @@ type CdpShapedSession = CdpTarget & { on?: (event: string, listener: () => void)
 function shadowDisposed(handle: CdpJSHandleShape): void {
   notifyDisposed(handle);
   Object.defineProperty(handle, 'disposed', { configurable: true, get: () => true });
-  Object.defineProperty(handle, 'dispose', { configurable: true, writable: true, value: () => Promise.resolve() });
+  shadowDispose(handle);
+}
+
+/** Looks like a puppeteer handle (public methods only), whatever its internals. */
+function looksLikePuppeteerHandle(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { remoteObject?: unknown; asElement?: unknown; dispose?: unknown };
+  return typeof v.remoteObject === 'function' && typeof v.asElement === 'function' && typeof v.dispose === 'function';
+}
+
+/** The page a handle belongs to, through puppeteer's public `realm.environment`; null if none. */
+function pageOf(handle: object, session: object): HandlePage | null {
+  const environment = (handle as { realm?: { environment?: unknown } }).realm?.environment as { page?: unknown; url?: unknown } | null | undefined;
+  if (environment === undefined || environment === null) return null;
+  const page = (typeof environment.page === 'function' ? (environment.page as () => unknown).call(environment) : environment) as { url?: unknown } | null | undefined;
+  if (typeof page?.url !== 'function') return null;
+  return pageRecord(session, page as { url(): string });
+}
+
+const pageRecords = new WeakMap<object, HandlePage>();
+
+/** One record per page session: the session as key (what its handles are released on). */
+function pageRecord(session: object, page: { url(): string }): HandlePage {
+  let record = pageRecords.get(session);
+  if (record === undefined) {
+    record = {
+      key: session,
+      url: () => {
+        try {
+          return page.url();
+        } catch {
+          return '';
+        }
+      },
+    };
+    pageRecords.set(session, record);
+  }
+  return record;
 }
 
 /**
- * The release of a puppeteer-core `JSHandle` or `ElementHandle`, or null when `value` is not one
- * (or is one of a puppeteer version whose shape this file does not know). Never throws.
+ * The release of a puppeteer-core `JSHandle` or `ElementHandle`; null when `value` does not look like
+ * one at all; a reason when it looks like one of a puppeteer version whose internals this file does
+ * not know. Never throws.
  * @internal
  */
-export function puppeteerHandleRelease(value: unknown): ClientHandleRelease | null {
+export function puppeteerHandleRelease(value: unknown): ClientHandleRelease | NotAHandle | null {
   try {
     const outer = value as { handle?: unknown; isolatedHandle?: unknown } | null;
     // An ElementHandle delegates to the JSHandle it wraps, and may have an isolated-world twin.
     const inner = typeof outer === 'object' && outer !== null && isCdpJSHandle(outer.handle) ? outer.handle : value;
-    if (!isCdpJSHandle(inner)) return null;
+    if (!isCdpJSHandle(inner)) {
+      return looksLikePuppeteerHandle(value)
+        ? { reason: 'a puppeteer-core handle without the session (client) and disposed flag this library knows (supported: puppeteer-core 24)' }
+        : null;
+    }
     const handles = [inner];
     const twin = inner === value ? undefined : outer?.isolatedHandle;
     if (isCdpJSHandle(twin) && !twin.disposed) handles.push(twin);
@@ -111,6 +123,8 @@ export function puppeteerHandleRelease(value: unknown): ClientHandleRelease | nu
     return {
       objects,
       alreadyDisposed: inner.disposed,
+      heldByClient: false,
+      page: pageOf(inner, inner.client),
       disposedNow: () => {
         try {
           return inner.disposed;
@@ -121,21 +135,10 @@ export function puppeteerHandleRelease(value: unknown): ClientHandleRelease | nu
       markDisposed: () => {
         for (const handle of handles) shadowDisposed(handle);
       },
-      onDisposed: (listener) => {
-        disposeListeners.set(inner, listener);
-        // The client's own dispose() (an ElementHandle's delegates to this one) tells the listener first.
-        const original = inner.dispose.bind(inner);
-        Object.defineProperty(inner, 'dispose', {
-          configurable: true,
-          writable: true,
-          value: () => {
-            notifyDisposed(inner);
-            return original();
-          },
-        });
-      },
+      // The client's own dispose() (an ElementHandle's delegates to this one) tells the listener first.
+      onDisposed: (listener) => onDisposed(inner, listener),
     };
   } catch {
-    return null; // a getter that threw: not a handle we understand
+    return { reason: 'a puppeteer-core handle whose properties threw when read' };
   }
 }
