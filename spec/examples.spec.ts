@@ -29,6 +29,11 @@ describe('README examples', () => {
     expect(lastJson(await example('playwright'))).toMatchObject({ enqueued: 1, released: 1 });
   });
 
+  it.each(['puppeteer', 'playwright'])('examples/crawlee-%s.ts: crawlee\'s crawler releases every handle its pages gave, as they are', async (client) => {
+    const out = lastJson(await example(`crawlee-${client}`));
+    expect(out).toMatchObject({ pages: 12, products: 2_400, stats: { enqueued: 2_400, released: 2_400, gone: 0, failed: 0, timedOut: 0, invalid: 0, pending: 0, inFlight: 0, watched: 0 } });
+  });
+
   it('examples/quickstart.ts brings the page heap back', async () => {
     const out = await example('quickstart');
     const heap = /page heap: before ([\d.]+) MB, holding ([\d.]+) MB, after release ([\d.]+) MB/.exec(out);

@@ -22,6 +22,16 @@ class RateMeter {
   }
 }
 
+/**
+ * The leak net's live view, when anything is watched: watched client handles not yet disposed, and
+ * the three pages holding most of them. A count that only grows is a leak.
+ */
+function watchedLines(stats: ReleaseStats, warn: (text: string) => string): string[] {
+  if (stats.watched === 0 && stats.leaked === 0) return [];
+  const pages = stats.watchedByPage.slice(0, 3).map((p) => `${p.url || '(page unknown)'} ${n(p.watched)}`);
+  return [`watched  ${warn(`${n(stats.watched)} handles not yet disposed`)}  leaked ${n(stats.leaked)}${pages.length > 0 ? `  top: ${pages.join(', ')}` : ''}`];
+}
+
 /** A text bar of `width` cells. */
 function bar(done: number, total: number, width = 30): string {
   const filled = total === 0 ? 0 : Math.round((done / total) * width);
@@ -47,7 +57,7 @@ export async function startDashboard(run: DemoRun, out: NodeJS.WriteStream): Pro
   if (!out.isTTY) {
     const line = (): void => {
       const rate = meter.sample(stats);
-      out.write(`pages ${progress.pagesDone}/${progress.pagesTotal} objects ${progress.objects} released ${stats.released} gone ${stats.gone} failed ${stats.failed} timedOut ${stats.timedOut} dropped ${stats.dropped} pending ${stats.pending} inFlight ${stats.inFlight} rate ${Math.round(rate)}/s heap ${mb(heap)}\n`);
+      out.write(`pages ${progress.pagesDone}/${progress.pagesTotal} objects ${progress.objects} released ${stats.released} gone ${stats.gone} failed ${stats.failed} timedOut ${stats.timedOut} dropped ${stats.dropped} pending ${stats.pending} inFlight ${stats.inFlight} watched ${stats.watched} rate ${Math.round(rate)}/s heap ${mb(heap)}\n`);
     };
     const timer = setInterval(line, 2_000);
     return () => {
@@ -68,6 +78,7 @@ export async function startDashboard(run: DemoRun, out: NodeJS.WriteStream): Pro
       `objects  ${n(progress.objects)} created`,
       `outcome  ${chalk.green(`released ${n(stats.released)}`)}  gone ${n(stats.gone)}  ${chalk.red(`failed ${n(stats.failed)}`)}  ${chalk.yellow(`timed out ${n(stats.timedOut)}`)}  dropped ${n(stats.dropped)}`,
       `queue    pending ${n(stats.pending)}  in flight ${n(stats.inFlight)}  batches ${n(stats.batches)}`,
+      ...watchedLines(stats, (text) => chalk.yellow(text)),
       `rate     ${n(Math.round(rate)).padStart(7)} releases/s  ${chalk.cyan(sparkly(meter.history.map((r) => Math.round(r)), { minimum: 0 }))}`,
       `heap     ${mb(heap)} (the tabs' V8 heap)`,
     ].join('\n'));

@@ -27,12 +27,16 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   .chart { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 6px; }
   .chart h2 { font-size: 13px; margin: 0 0 4px; color: #444; }
   .plot { height: 220px; }
+  #watched-pages { margin: 0 0 14px; border-collapse: collapse; background: #fff; }
+  #watched-pages caption { text-align: left; color: #444; font-size: 13px; padding-bottom: 4px; }
+  #watched-pages td { border: 1px solid #ddd; padding: 2px 8px; font-variant-numeric: tabular-nums; }
 </style>
 </head>
 <body data-state="connecting">
 <h1>cdp-release-batcher: releases of a live crawl</h1>
 <div id="banner">connecting…</div>
 <div id="numbers"></div>
+<table id="watched-pages" hidden><caption>watched handles not yet disposed, per page (a count that only grows is a leak)</caption><tbody></tbody></table>
 <div id="charts">
   <div class="chart"><h2>release rate (released per second)</h2><div id="chart-rate" class="plot" data-points="0"></div></div>
   <div class="chart"><h2>pending and in flight</h2><div id="chart-queue" class="plot" data-points="0"></div></div>
@@ -42,7 +46,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 <script src="/echarts.min.js"></script>
 <script>
 (() => {
-  const FIELDS = ['enqueued', 'released', 'gone', 'failed', 'timedOut', 'dropped', 'duplicate', 'invalid', 'leaked', 'pending', 'inFlight', 'batches'];
+  const FIELDS = ['enqueued', 'released', 'gone', 'failed', 'timedOut', 'dropped', 'duplicate', 'invalid', 'leaked', 'pending', 'inFlight', 'batches', 'watched'];
   const numbers = document.getElementById('numbers');
   const cells = {};
   for (const name of ['pages', ...FIELDS, 'heap']) {
@@ -86,9 +90,23 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   let dirty = false;
   const show = (name, value) => { if (cells[name]) cells[name].textContent = typeof value === 'number' ? value.toLocaleString('en-US') : value; };
 
+  const watchedTable = document.getElementById('watched-pages');
+  // The leak net's live view: watched client handles not yet disposed, per page (at most 10 rows).
+  const showWatched = (pages) => {
+    const rows = (pages || []).slice(0, 10);
+    watchedTable.hidden = rows.length === 0;
+    const body = watchedTable.tBodies[0];
+    body.textContent = '';
+    for (const p of rows) {
+      const tr = body.insertRow();
+      tr.insertCell().textContent = p.url || '(page unknown)';
+      tr.insertCell().textContent = p.watched.toLocaleString('en-US');
+    }
+  };
   const onStats = (e) => {
     const s = e.stats;
     for (const f of FIELDS) show(f, s[f]);
+    showWatched(s.watchedByPage);
     if (last !== null && e.at > last.at) {
       data.rate[0].push(seconds(e.at));
       data.rate[1].push(Math.round((s.released - last.released) / seconds(e.at - last.at)));
@@ -134,6 +152,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     source.close(); // the final state is here: do not reconnect
     if (e.summary) {
       for (const f of FIELDS) show(f, e.summary.stats[f]);
+      showWatched(e.summary.stats.watchedByPage);
       show('pages', e.summary.pages + ' / ' + e.summary.pages);
       const before = e.summary.heap.beforeBytes, after = e.summary.heap.afterBytes;
       const change = ((after - before) / before * 100).toFixed(1);
