@@ -284,7 +284,7 @@ export class ReleaseBatcher implements AsyncDisposable {
     if (!isReleasableHandle(client) || client.alreadyDisposed || client.objects.length === 0) return handle;
     if (this.#watching.has(handle)) return handle;
     this.#watching.add(handle);
-    const countOut = this.#counters.watched.add(client.page);
+    const countOut = this.#counters.watched.add(client.page());
     this.#scheduleStats();
     if (client.heldByClient) {
       // Its client holds it until disposed: no collection to wait for, only the live count.

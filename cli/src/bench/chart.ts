@@ -3,6 +3,7 @@ import type { BenchClient, BenchReport } from './runBench.js';
 const COLORS: Record<BenchClient, string> = {
   'chrome-remote-interface': '#4c78a8',
   'puppeteer-core': '#f58518',
+  'playwright-core': '#2ea58a',
   'raw WebSocket': '#54a24b',
 };
 const OURS = '#e45756';

@@ -2,14 +2,14 @@ import { cpus, totalmem } from 'node:os';
 import CDP from 'chrome-remote-interface';
 import type { Browser, CDPSession, JSHandle, Page } from 'puppeteer-core';
 import { launchChromium, type LaunchedChromium } from '../browser/launchChromium.js';
-import { DEFAULT_MAX_IN_FLIGHT, ReleaseBatcher, type CdpTarget } from 'cdp-release-batcher';
+import { DEFAULT_MAX_IN_FLIGHT, ReleaseBatcher, type CdpTarget, type ClientHandle } from 'cdp-release-batcher';
 import { loadBaseline, type BatcherClass, type BatcherLike } from './baseline.js';
 import { fixedWindow, literalCard } from './anchors.js';
 import { median, runMicro, type MicroResults } from './micro.js';
 import { countAlive, mintObjects, sendOf, type SessionSend } from 'cdp-release-batcher/testing';
 import { RawCdpClient } from './rawCdp.js';
 
-export type BenchClient = 'chrome-remote-interface' | 'puppeteer-core' | 'raw WebSocket';
+export type BenchClient = 'chrome-remote-interface' | 'puppeteer-core' | 'playwright-core' | 'raw WebSocket';
 
 /** What one strategy is, in the results. */
 export type StrategyKind = 'serial' | 'all-at-once' | 'literal-card' | 'window' | 'batcher' | 'baseline' | 'handles' | 'group' | 'dispose-serial' | 'dispose-all';
@@ -21,6 +21,12 @@ export interface StrategyResult {
   /** Batches of 64 in flight, for the fixed windows. */
   window?: number;
   releasesPerSecond: { median: number; min: number; max: number; runs: number[] };
+  /**
+   * For the handle strategies: how long the call that hands the releases over held the thread before
+   * returning (median ms) — `handles.map(h => h.dispose())` runs each client call's synchronous part
+   * there; `release(handle)` only enqueues.
+   */
+  syncMs?: number;
   /** Median ÷ the per-object protocol limit measured in the same run (the best raw window). */
   ratioToRawLimit: number;
 }
@@ -72,8 +78,10 @@ export interface BenchReport {
 
 interface Minted {
   ids: string[];
-  /** puppeteer's handles of the ids, for the `dispose()` strategies. */
-  handles?: JSHandle[];
+  /** The client's handles of the objects (puppeteer's or playwright's), for the handle strategies. */
+  handles?: ClientHandle[];
+  /** Checks with Chrome that every minted object is gone, where ids are not known (playwright). */
+  verify?: () => Promise<void>;
   /** The scope the ids were minted in, for the object-group strategy. */
   scope?: { guard: { dispose(): void }; batcher: ReleaseBatcher };
 }
@@ -85,7 +93,8 @@ interface Strategy {
   window?: number;
   /** Mints fresh objects on the shared page for this strategy's connection. */
   mint: (n: number) => Promise<Minted>;
-  run: (minted: Minted) => Promise<void>;
+  /** Releases the minted objects; may report how long its synchronous part held the thread (ms). */
+  run: (minted: Minted) => Promise<unknown>;
   /** The connection the objects belong to, to check they are gone. */
   check: SessionSend;
 }
@@ -96,9 +105,47 @@ interface Connections {
   raw: RawCdpClient;
   rawSend: SessionSend;
   puppeteer: { browser: Browser; page: Page; session: CDPSession; send: SessionSend; pageSend: SessionSend } | null;
+  playwright: PlaywrightConnection | null;
 }
 
 const PAGE_URL = 'about:blank#cdp-release-bench';
+
+/** A client's three ways to release its handles: one by one, all at once, and through the batcher. */
+function handleStrategies(client: BenchClient, mint: (n: number) => Promise<Minted>, check: SessionSend): Strategy[] {
+  return [
+    { name: 'JSHandle.dispose() one by one', client, kind: 'dispose-serial', mint, check, run: async ({ handles }) => { for (const h of handles ?? []) await h.dispose(); } },
+    {
+      name: 'Promise.all(handles.map(h => h.dispose()))',
+      client,
+      kind: 'dispose-all',
+      mint,
+      check,
+      run: async ({ handles }) => {
+        const t0 = performance.now();
+        const disposing = (handles ?? []).map((h) => h.dispose());
+        const syncMs = performance.now() - t0;
+        await Promise.all(disposing);
+        return syncMs;
+      },
+    },
+    {
+      name: 'ReleaseBatcher.release(handle) (defaults)',
+      client,
+      kind: 'handles',
+      mint,
+      check,
+      run: async ({ handles }) => {
+        const batcher = new ReleaseBatcher();
+        const t0 = performance.now();
+        for (const h of handles ?? []) batcher.release(h);
+        const syncMs = performance.now() - t0;
+        await batcher.close();
+        if (batcher.stats.released !== handles?.length) throw new Error(`ReleaseBatcher released ${batcher.stats.released} of ${handles?.length ?? 0} handles`);
+        return syncMs;
+      },
+    },
+  ];
+}
 
 async function releaseAll(batcher: BatcherLike, target: CdpTarget, ids: readonly string[]): Promise<void> {
   for (const id of ids) batcher.release(target, id);
@@ -153,25 +200,13 @@ function strategiesFor(c: Connections, options: BenchOptions, baseline: BatcherC
       return { handles, ids: handles.map((h) => h.remoteObject().objectId ?? '') };
     };
     list.push(
-      { name: 'JSHandle.dispose() one by one', client: 'puppeteer-core', kind: 'dispose-serial', mint: handleMint, check: p.pageSend, run: async ({ handles }) => { for (const h of handles ?? []) await h.dispose(); } },
-      { name: 'Promise.all(handles.map(h => h.dispose()))', client: 'puppeteer-core', kind: 'dispose-all', mint: handleMint, check: p.pageSend, run: async ({ handles }) => { await Promise.all((handles ?? []).map((h) => h.dispose())); } },
-      {
-        name: 'ReleaseBatcher.release(handle) (defaults)',
-        client: 'puppeteer-core',
-        kind: 'handles',
-        mint: handleMint,
-        check: p.pageSend,
-        run: async ({ handles }) => {
-          const batcher = new ReleaseBatcher();
-          for (const h of handles ?? []) batcher.release(h);
-          await batcher.close();
-          if (batcher.stats.released !== handles?.length) throw new Error(`ReleaseBatcher released ${batcher.stats.released} of ${handles?.length ?? 0} handles`);
-        },
-      },
+      ...handleStrategies('puppeteer-core', handleMint, p.pageSend),
       ...windows.map((k): Strategy => ({ name: `CDPSession: 64 x ${k} batches in flight`, client: 'puppeteer-core', kind: 'window', window: k, mint: sessionMint, check: p.send, run: ({ ids }) => fixedWindow(ids, k, sessionRelease) })),
       ...batcherVariants.map((v): Strategy => ({ name: `${v.label} over CDPSession`, client: 'puppeteer-core', kind: v.kind, mint: sessionMint, check: p.send, run: ({ ids }) => releaseAll(v.make(), p.session, ids) })),
     );
   }
+  const w = c.playwright;
+  if (w !== null) list.push(...handleStrategies('playwright-core', (n) => mintPlaywrightHandles(w, n), w.send));
   return list;
 }
 
@@ -186,6 +221,58 @@ async function mintHandles(page: Page, n: number): Promise<JSHandle[]> {
     await array.dispose();
   }
   return handles;
+}
+
+interface PlaywrightConnection {
+  browser: import('playwright-core').Browser;
+  page: import('playwright-core').Page;
+  /** A session of its own on the page, for the heap's garbage collection only. */
+  send: SessionSend;
+}
+
+/**
+ * `n` fresh objects as playwright JSHandles. Playwright's handles do not show their object ids, so
+ * the page keeps a `WeakRef` to each object: `verify` collects the page's garbage and checks that
+ * none of them is alive any more — the release proven by its effect, in Chrome.
+ */
+async function mintPlaywrightHandles(w: PlaywrightConnection, n: number): Promise<Minted> {
+  const handles: ClientHandle[] = [];
+  await w.page.evaluate(() => {
+    (globalThis as unknown as { benchRefs: WeakRef<object>[] }).benchRefs = [];
+  });
+  while (handles.length < n) {
+    const count = Math.min(1000, n - handles.length);
+    const array = await w.page.evaluateHandle((c: number) => {
+      const objects = Array.from({ length: c }, (_, i) => ({ i, data: new Array(4).fill(i) as number[] }));
+      const refs = (globalThis as unknown as { benchRefs: WeakRef<object>[] }).benchRefs;
+      for (const o of objects) refs.push(new WeakRef(o));
+      return objects;
+    }, count);
+    for (const [name, handle] of await array.getProperties()) if (/^\d+$/.test(name)) handles.push(handle);
+    await array.dispose();
+  }
+  const verify = async (): Promise<void> => {
+    await w.send('HeapProfiler.collectGarbage', {});
+    const alive = await w.page.evaluate(() => (globalThis as unknown as { benchRefs: WeakRef<object>[] }).benchRefs.filter((r) => r.deref() !== undefined).length);
+    if (alive !== 0) throw new Error(`playwright-core: ${alive} of ${n} objects still alive after the release and a garbage collection`);
+  };
+  return { ids: [], handles, verify };
+}
+
+async function connectPlaywright(browserWSEndpoint: string, log: (line: string) => void): Promise<PlaywrightConnection | null> {
+  let chromium: (typeof import('playwright-core'))['chromium'];
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    log('playwright-core is not installed: its strategies are skipped (npm install playwright-core)');
+    return null;
+  }
+  const browser = await chromium.connectOverCDP(browserWSEndpoint);
+  const context = browser.contexts()[0];
+  if (context === undefined) throw new Error('playwright-core found no browser context');
+  const page = await context.newPage();
+  const session = await page.context().newCDPSession(page);
+  return { browser, page, send: sendOf(session) };
 }
 
 async function connectPuppeteer(browserWSEndpoint: string, log: (line: string) => void): Promise<Connections['puppeteer']> {
@@ -256,6 +343,7 @@ function goalsOf(results: StrategyResult[], report: Omit<BenchReport, 'goals'>):
   add('ReleaseBatcher / Promise.all(dispose()) (puppeteer-core)', '>= 1.3x', oursP / rate('puppeteer-core', 'dispose-all'), 1.3);
   add('ReleaseBatcher / best fixed window (puppeteer-core session)', '>= 0.9x', oursP / (report.bestWindow['puppeteer-core']?.releasesPerSecond ?? Number.NaN), 0.9);
   add('ReleaseBatcher.release(handle) / Promise.all(dispose()) (puppeteer-core handles)', '>= 1.0x', rate('puppeteer-core', 'handles') / rate('puppeteer-core', 'dispose-all'), 1);
+  add('ReleaseBatcher.release(handle) / Promise.all(dispose()) (playwright-core handles)', '>= 1.0x', rate('playwright-core', 'handles') / rate('playwright-core', 'dispose-all'), 1);
   add('ReleaseBatcher / raw per-object limit (chrome-remote-interface)', '>= 0.75x', ours / report.rawLimit.releasesPerSecond, 0.75);
   const baselineCri = rate('chrome-remote-interface', 'baseline');
   const baselineP = rate('puppeteer-core', 'baseline');
@@ -308,17 +396,24 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       skipped.push(line);
       log(line);
     });
-    connections = { cri, criSend: sendOf(cri), raw, rawSend: (method, params) => raw.send(method, params), puppeteer };
+    const playwright = await connectPlaywright(endpoint, (line) => {
+      skipped.push(line);
+      log(line);
+    });
+    connections = { cri, criSend: sendOf(cri), raw, rawSend: (method, params) => raw.send(method, params), puppeteer, playwright };
     const only = options.only;
     const strategies = strategiesFor(connections, options, baseline).filter((s) => only === undefined || only.test(`${s.client}: ${s.name}`));
     if (strategies.length === 0) throw new Error(`no strategy matches ${String(only)}`);
     const runs = new Map<Strategy, number[]>(strategies.map((s) => [s, []]));
+    const syncs = new Map<Strategy, number[]>();
     for (let round = 0; round < options.rounds; round++) {
       for (const s of strategies) {
         const minted = await s.mint(options.objects);
         const t0 = process.hrtime.bigint();
-        await s.run(minted);
+        const syncMs = await s.run(minted);
+        if (typeof syncMs === 'number') syncs.set(s, [...(syncs.get(s) ?? []), syncMs]);
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        await minted.verify?.();
         const sample = minted.ids.filter((_, i) => i % 50 === 0);
         const check = await countAlive(s.check, sample);
         if (check.alive !== 0 || check.notFound !== sample.length) {
@@ -330,7 +425,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       }
     }
     const loneReleaseOverChrome = await loneOverChrome(cri, connections.criSend, 50);
-    const partial = strategies.map((s) => ({ s, rps: summarise(runs.get(s) ?? []) }));
+    const partial = strategies.map((s) => ({ s, rps: summarise(runs.get(s) ?? []), sync: syncs.get(s) }));
     const best = (client: BenchClient): { window: number; releasesPerSecond: number } | undefined => {
       const windows = partial.filter((r) => r.s.client === client && r.s.kind === 'window').sort((a, b) => b.rps.median - a.rps.median);
       const top = windows[0];
@@ -339,16 +434,17 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     // Without the raw windows (--only), ratios to the raw limit are NaN, written as null in JSON.
     const rawLimit = best('raw WebSocket') ?? { window: 0, releasesPerSecond: Number.NaN };
     const bestWindow: BenchReport['bestWindow'] = {};
-    for (const client of ['chrome-remote-interface', 'puppeteer-core', 'raw WebSocket'] as const) {
+    for (const client of ['chrome-remote-interface', 'puppeteer-core', 'playwright-core', 'raw WebSocket'] as const) {
       const b = best(client);
       if (b !== undefined) bestWindow[client] = b;
     }
-    const results: StrategyResult[] = partial.map(({ s, rps }) => ({
+    const results: StrategyResult[] = partial.map(({ s, rps, sync }) => ({
       strategy: s.name,
       client: s.client,
       kind: s.kind,
       ...(s.window === undefined ? {} : { window: s.window }),
       releasesPerSecond: rps,
+      ...(sync === undefined ? {} : { syncMs: median(sync) }),
       ratioToRawLimit: rps.median / rawLimit.releasesPerSecond,
     }));
     const browserVersion = ((await cri.Browser.getVersion()) as { product: string }).product;
@@ -365,6 +461,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   } finally {
     if (connections !== null) {
       await connections.puppeteer?.browser.disconnect().catch(() => undefined);
+      await connections.playwright?.page.close().catch(() => undefined);
+      await connections.playwright?.browser.close().catch(() => undefined); // over CDP: disconnects, the browser stays ours
       await connections.raw.close().catch(() => undefined);
       await connections.cri.close().catch(() => undefined);
     }
@@ -382,6 +480,11 @@ export function formatReport(report: BenchReport): string {
   lines.push(`${'client'.padEnd(24)}${'strategy'.padEnd(60)}${'median/s'.padStart(11)}${'min'.padStart(11)}${'max'.padStart(11)}  vs raw limit`);
   for (const r of report.results) {
     lines.push(`${r.client.padEnd(24)}${r.strategy.padEnd(60)}${fmt(r.releasesPerSecond.median).padStart(11)}${fmt(r.releasesPerSecond.min).padStart(11)}${fmt(r.releasesPerSecond.max).padStart(11)}  ${Number.isNaN(r.ratioToRawLimit) ? 'n/a' : `${r.ratioToRawLimit.toFixed(2)}x`}`);
+  }
+  const held = report.results.filter((r) => r.syncMs !== undefined);
+  if (held.length > 0) {
+    lines.push('');
+    lines.push('thread held while handing the releases over (median): ' + held.map((r) => `${r.client} ${r.kind === 'handles' ? 'release(handle) loop' : 'handles.map(dispose)'} ${(r.syncMs ?? 0).toFixed(1)} ms`).join('; '));
   }
   lines.push('');
   if (report.rawLimit.window > 0) lines.push(`raw per-object limit: 64 x ${report.rawLimit.window} = ${fmt(report.rawLimit.releasesPerSecond)}/s; best windows: ${Object.entries(report.bestWindow).map(([c, b]) => `${c} 64 x ${b.window}`).join(', ')}`);

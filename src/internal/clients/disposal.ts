@@ -37,5 +37,8 @@ export function onDisposed(handle: { dispose(): Promise<void> }, listener: () =>
 
 /** From now on the handle's `dispose()` sends nothing: its release is the batcher's. */
 export function shadowDispose(handle: object): void {
-  Object.defineProperty(handle, 'dispose', { configurable: true, writable: true, value: () => Promise.resolve() });
+  Object.defineProperty(handle, 'dispose', NO_DISPOSE);
 }
+
+/** One descriptor for every handle (no closure per release). */
+const NO_DISPOSE: PropertyDescriptor = { configurable: true, writable: true, value: () => Promise.resolve() };

@@ -41,13 +41,19 @@ interface PlaywrightPageShape extends PlaywrightObject {
 
 const HANDLE_TYPES = new Set(['JSHandle', 'ElementHandle']);
 
+/** A handle and playwright's own `dispose` for it, held from the takeover until the release is sent. */
+interface Disposal {
+  readonly handle: object;
+  readonly dispose: (this: object) => Promise<void>;
+}
+
 /**
  * A page's releases: a `CdpTarget` whose `Runtime.releaseObject` disposes the playwright handle
  * registered under that id (its `_guid`). Gone when the page closes or crashes. @internal
  */
 export class PlaywrightPageReleases implements CdpTarget {
   /** guid → the handle's own dispose, from the moment the batcher took the release over until sent. */
-  readonly #disposers = new Map<string, () => Promise<void>>();
+  readonly #disposers = new Map<string, Disposal>();
 
   constructor(page: PlaywrightPageShape | null) {
     if (page === null) return;
@@ -64,34 +70,36 @@ export class PlaywrightPageReleases implements CdpTarget {
   }
 
   /** Holds `dispose` until the batcher sends the release with `id`. */
-  take(id: string, dispose: () => Promise<void>): void {
-    if (!isTargetGone(this)) this.#disposers.set(id, dispose);
+  take(id: string, handle: object, dispose: (this: object) => Promise<void>): void {
+    if (!isTargetGone(this)) this.#disposers.set(id, { handle, dispose });
   }
 
   send(method: string, params?: object): Promise<unknown> {
     const id = (params as { objectId?: unknown } | undefined)?.objectId;
-    const dispose = method === 'Runtime.releaseObject' && typeof id === 'string' ? this.#disposers.get(id) : undefined;
-    if (dispose === undefined) return Promise.reject(new Error(`Could not find object with given id (${method} on a playwright page)`));
+    const disposal = method === 'Runtime.releaseObject' && typeof id === 'string' ? this.#disposers.get(id) : undefined;
+    if (disposal === undefined) return Promise.reject(new Error(`Could not find object with given id (${method} on a playwright page)`));
     this.#disposers.delete(id as string);
     return new Promise((resolve, reject) => {
-      if (this.#due.push({ dispose, resolve, reject }) === 1) queueMicrotask(this.#drain);
+      if (this.#due.push({ ...disposal, resolve, reject }) === 1) queueMicrotask(this.#drain);
     });
   }
 
   /** Disposes waiting to be called from a shallow stack (see {@link #drain}). */
-  #due: { dispose: () => Promise<void>; resolve: (value: unknown) => void; reject: (reason: unknown) => void }[] = [];
+  #due: (Disposal & { resolve: (value: unknown) => void; reject: (reason: unknown) => void })[] = [];
 
   /**
    * Calls the waiting disposes from a microtask of its own. Playwright captures up to 50 stack frames
    * on every API call and parses each: called from deep in the release pipeline, that cost 0.5x of
-   * `Promise.all(dispose())`'s throughput (measured, 20,000 handles); from here the stack is short.
+   * `Promise.all(dispose())`'s throughput (measured, 20,000 handles); from here the stack is short
+   * (and playwright's own `dispose` is called directly: every frame of ours costs, more so under
+   * source-map-support, which maps each one).
    */
   readonly #drain = (): void => {
     const due = this.#due;
     this.#due = [];
-    for (const { dispose, resolve, reject } of due) {
+    for (const { handle, dispose, resolve, reject } of due) {
       try {
-        dispose().then(() => resolve({}), reject);
+        dispose.call(handle).then(() => resolve({}), reject);
       } catch (error) {
         reject(error);
       }
@@ -148,7 +156,7 @@ export function playwrightHandleRelease(value: unknown): ClientHandleRelease | N
     const guid = handle._guid;
     const releases = releasesFor(owner);
     const disposedNow = (): boolean => takenOver.has(handle) || objects.get(guid) !== handle;
-    const page: HandlePage | null = owner._type === 'Page' ? pageRecord(owner as PlaywrightPageShape) : null;
+    const page = (): HandlePage | null => (owner._type === 'Page' ? pageRecord(owner as PlaywrightPageShape) : null);
     return {
       objects: [{ target: releases, objectId: guid }],
       alreadyDisposed: disposedNow(),
@@ -161,7 +169,7 @@ export function playwrightHandleRelease(value: unknown): ClientHandleRelease | N
         notifyDisposed(handle);
         // playwright's own dispose (from its prototype), not a shadow on the instance
         const prototype = Object.getPrototypeOf(handle) as PlaywrightHandleShape;
-        releases.take(guid, () => prototype.dispose.call(handle));
+        releases.take(guid, handle, prototype.dispose); // eslint-disable-line @typescript-eslint/unbound-method -- called with the handle as `this`
         shadowDispose(handle);
       },
       onDisposed: (listener) => onDisposed(handle, listener),

@@ -52,9 +52,12 @@ type CdpShapedSession = CdpTarget & { on?: (event: string, listener: () => void)
 /** Shadows puppeteer's private `#disposed` on this very handle: disposed from now on, `dispose()` a no-op. */
 function shadowDisposed(handle: CdpJSHandleShape): void {
   notifyDisposed(handle);
-  Object.defineProperty(handle, 'disposed', { configurable: true, get: () => true });
+  Object.defineProperty(handle, 'disposed', DISPOSED);
   shadowDispose(handle);
 }
+
+/** One descriptor for every handle (no closure per release). */
+const DISPOSED: PropertyDescriptor = { configurable: true, get: () => true };
 
 /** Looks like a puppeteer handle (public methods only), whatever its internals. */
 function looksLikePuppeteerHandle(value: unknown): boolean {
@@ -124,7 +127,7 @@ export function puppeteerHandleRelease(value: unknown): ClientHandleRelease | No
       objects,
       alreadyDisposed: inner.disposed,
       heldByClient: false,
-      page: pageOf(inner, inner.client),
+      page: () => pageOf(inner, inner.client),
       disposedNow: () => {
         try {
           return inner.disposed;

@@ -28,8 +28,8 @@ export interface ClientHandleRelease {
   /** Whether the client keeps the handle reachable until it is disposed (playwright's connection
    *  does): then a `FinalizationRegistry` never sees it dropped, and only the live count helps. */
   readonly heldByClient: boolean;
-  /** The page it belongs to, or null when it cannot be told. */
-  readonly page: HandlePage | null;
+  /** The page it belongs to, or null when it cannot be told. Read only by `watch()` (it costs). */
+  page(): HandlePage | null;
   /** Whether it reads disposed now (by its client, or by {@link markDisposed}). */
   disposedNow(): boolean;
   /** Make the handle read disposed, with a `dispose()` that sends nothing; the release is the batcher's. */
