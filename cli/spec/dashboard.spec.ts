@@ -25,6 +25,22 @@ async function numberOf(page: Page, name: string): Promise<number> {
   return Number(text.replace(/,/g, ''));
 }
 
+/** Opens the dashboard once the demo prints its URL, and reads one figure every 100 ms until the page says the crawl finished. */
+function follow(page: Page, output: () => string, name: string, seen: number[], onState: (state: string) => void = () => undefined): void {
+  void (async () => {
+    const url = await dashboardUrl(output);
+    if (url === undefined) return;
+    await page.goto(url);
+    for (;;) {
+      const state = (await page.getAttribute('body', 'data-state')) ?? '';
+      onState(state);
+      seen.push(await numberOf(page, name));
+      if (state === 'finished' || seen.length > 1200) break;
+      await page.waitForTimeout(100);
+    }
+  })().catch(() => undefined);
+}
+
 describe('cdp-release demo --serve: the live dashboard in a real browser', () => {
   let viewer: LaunchedChromium;
   let browser: Browser;
@@ -46,20 +62,7 @@ describe('cdp-release demo --serve: the live dashboard in a real browser', () =>
     const seen: number[] = [];
     let state = '';
     const ran = cli(['demo', '--serve', '--pages', '160', '--tabs', '2', '--products', '300', '--json', json], {
-      during: (_child, output) => {
-        void (async () => {
-          const url = await dashboardUrl(output);
-          if (url === undefined) return;
-          await page.goto(url);
-          // Watch the released count until the page says the crawl finished.
-          for (;;) {
-            state = (await page.getAttribute('body', 'data-state')) ?? '';
-            seen.push(await numberOf(page, 'released'));
-            if (state === 'finished' || seen.length > 1200) break;
-            await page.waitForTimeout(100);
-          }
-        })().catch(() => undefined);
-      },
+      during: (_child, output) => follow(page, output, 'released', seen, (s) => (state = s)),
     });
     const result = await ran;
     expect(result.code).toBe(0);
@@ -89,6 +92,31 @@ describe('cdp-release demo --serve: the live dashboard in a real browser', () =>
     await context.close();
     expect(chromiumUnder(result.tmp)).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
+    rmSync(result.tmp, { recursive: true, force: true });
+  });
+
+  it('--client playwright --no-release: the live count of watched handles per page grows on the dashboard while the crawl leaks', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const seen: number[] = [];
+    const ran = cli(['demo', '--serve', '--client', 'playwright', '--no-release', '--pages', '30', '--tabs', '2', '--products', '100'], {
+      during: (_child, output) => follow(page, output, 'watched', seen),
+    });
+    const result = await ran;
+    expect(result.code).toBe(0);
+    await page.waitForSelector('body[data-state=finished]', { timeout: 10_000 });
+    seen.push(await numberOf(page, 'watched'));
+    const rows = await page.$$eval('#watched-pages tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    const live = [...new Set(seen.filter((n) => Number.isFinite(n) && n > 0))];
+    expect(live.length).toBeGreaterThanOrEqual(3); // seen growing, not only at the end
+    expect([...live].sort((a, b) => a - b)).toEqual(live);
+    expect(Math.max(...live)).toBe(3_000); // 30 pages x 100 handles, none disposed
+    expect(rows).toHaveLength(2); // one row per tab's page (the pages went to whichever tab was free)
+    const perPage = rows.map((row) => Number(/^http:\/\/127\.0\.0\.1:\d+\/([\d,]+)$/.exec(row)?.[1]?.replace(/,/g, '')));
+    expect(perPage[0]! + perPage[1]!).toBe(3_000);
+    await context.close();
+    await waitFor(() => chromiumUnder(result.tmp).length === 0, 5_000);
+    expect(chromiumUnder(result.tmp)).toEqual([]);
     rmSync(result.tmp, { recursive: true, force: true });
   });
 

@@ -35,6 +35,29 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     expect(chromiumUnder(ran.tmp)).toEqual([]);
   });
 
+  it('--client playwright: every product an ElementHandle released as it is; the heap comes back; nothing left watched', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'demo-json-')), 'summary.json');
+    const ran = await cli(['demo', '--client', 'playwright', '--pages', '8', '--tabs', '2', '--products', '100', '--json', out]);
+    expect(ran.code).toBe(0);
+    const s = JSON.parse(readFileSync(out, 'utf8')) as DemoSummary;
+    expect(s).toMatchObject({ pages: 8, client: 'playwright', objects: 800, stats: { enqueued: 800, released: 800, failed: 0, gone: 0, watched: 0, watchedByPage: [] } });
+    expect(Math.abs(s.heap.afterBytes - s.heap.beforeBytes) / s.heap.beforeBytes).toBeLessThan(0.1);
+    expect(chromiumUnder(ran.tmp)).toEqual([]);
+  });
+
+  it('--client playwright --no-release: every handle still watched at the end, the heap grown, and the summary says so', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'demo-json-')), 'summary.json');
+    const ran = await cli(['demo', '--client', 'playwright', '--no-release', '--pages', '8', '--tabs', '2', '--products', '100', '--json', out]);
+    expect(ran.code).toBe(0);
+    const s = JSON.parse(readFileSync(out, 'utf8')) as DemoSummary;
+    expect(s).toMatchObject({ release: false, stats: { enqueued: 0, watched: 800 } });
+    expect(s.stats.watchedByPage).toHaveLength(2); // one per tab
+    expect(s.stats.watchedByPage.reduce((sum, p) => sum + p.watched, 0)).toBe(800);
+    expect(s.heap.afterBytes).toBeGreaterThan(s.heap.beforeBytes * 1.1);
+    expect(ran.stdout).toContain('playwright handles watched and never disposed: 800');
+    expect(chromiumUnder(ran.tmp)).toEqual([]);
+  });
+
   it.each([
     [['demo', '--pages', '-1'], 2, /--pages must be a whole number/],
     [['demo', '--tabs', 'abc'], 2, /--tabs must be a whole number/],
@@ -58,7 +81,7 @@ describe('cdp-release demo (the real command, small sizes)', () => {
   it('--help documents every option', async () => {
     const ran = await cli(['demo', '--help']);
     expect(ran.code).toBe(0);
-    for (const flag of ['--pages', '--tabs', '--products', '--no-release', '--browser-url', '--json', 'CHROME_PATH', 'Exit codes']) expect(ran.stdout).toContain(flag);
+    for (const flag of ['--pages', '--tabs', '--products', '--no-release', '--client', '--browser-url', '--json', 'CHROME_PATH', 'Exit codes']) expect(ran.stdout).toContain(flag);
   });
 
   it('a browser that dies mid-crawl: one-line error, exit 1', async () => {

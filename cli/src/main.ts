@@ -48,10 +48,11 @@ function summaryText(s: DemoSummary): string {
     `${s.interrupted ? 'interrupted after' : 'crawled'} ${s.pages} pages, ${s.objects.toLocaleString('en-US')} remote objects, ${s.products.toLocaleString('en-US')} products in ${(s.durationMs / 1000).toFixed(1)} s (release ${s.release ? 'on' : 'off'})`,
     `  released ${s.stats.released}  gone ${s.stats.gone}  failed ${s.stats.failed}  timed out ${s.stats.timedOut}  dropped ${s.stats.dropped}  (enqueued ${s.stats.enqueued}, ${s.stats.batches} batches)`,
     `  pages' V8 heap after GC: ${mb(s.heap.beforeBytes)} before, ${mb(s.heap.afterBytes)} after (${pct}): ${verdict}`,
+    ...(s.client === 'playwright' ? [`  playwright handles watched and never disposed: ${s.stats.watched.toLocaleString('en-US')} (playwright holds them until disposed: a leak, seen live on the dashboards)`] : []),
   ].join('\n');
 }
 
-interface DemoFlags { pages: number; tabs: number; products: number; release: boolean; browserUrl?: string; json?: string; serve?: number | true }
+interface DemoFlags { pages: number; tabs: number; products: number; release: boolean; client: 'cri' | 'playwright'; browserUrl?: string; json?: string; serve?: number | true }
 
 const portNumber = (value: string): number => {
   const parsed = Number(value);
@@ -63,7 +64,7 @@ const portNumber = (value: string): number => {
 const untilCtrlC = (): Promise<void> => new Promise((resolve) => process.once('SIGINT', () => resolve()));
 
 async function demo(flags: DemoFlags): Promise<number> {
-  const run = new DemoRun({ pages: flags.pages, tabs: flags.tabs, products: flags.products, release: flags.release, browserUrl: flags.browserUrl });
+  const run = new DemoRun({ pages: flags.pages, tabs: flags.tabs, products: flags.products, release: flags.release, client: flags.client, browserUrl: flags.browserUrl });
   const state = { interrupted: false };
   const onSigint = (): void => {
     if (state.interrupted) {
@@ -164,6 +165,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--tabs <n>', 'tabs crawling at once').default(4).argParser(positiveInt('--tabs', 64)))
     .addOption(new Option('--products <n>', 'products per page (remote objects per page ≈ products + 2)').default(200).argParser(positiveInt('--products', 10_000)))
     .option('--no-release', 'crawl the same way but never release: shows the leak')
+    .addOption(new Option('--client <client>', 'cri: raw object ids over chrome-remote-interface; playwright: playwright-core ElementHandles, watched and released as they are (with --no-release the live count of watched handles per page shows the leak)').choices(['cri', 'playwright']).default('cri'))
     .addOption(new Option('--browser-url <ws-url>', 'use a running browser (ws://HOST:PORT/devtools/browser/ID) instead of launching Chromium').argParser(browserUrl))
     .option('--json <file>', 'also write the summary as JSON to FILE')
     .addOption(new Option('--serve [port]', 'serve a live web dashboard on 127.0.0.1 (default port: any free one, printed at start); on a terminal it stays up after the crawl until Ctrl-C').argParser(portNumber))

@@ -1,4 +1,5 @@
 import type CDP from 'chrome-remote-interface';
+import type { Browser as PlaywrightBrowser, Page as PlaywrightPage } from 'playwright-core';
 import { BehaviorSubject, defer, from, lastValueFrom, merge, of, repeat, takeWhile, toArray, type Observable } from 'rxjs';
 import { criSession } from 'cdp-release-batcher';
 import type { ReleaseBatcher } from 'cdp-release-batcher';
@@ -21,12 +22,21 @@ export interface CrawlOptions {
   /** false: the same crawl, never releasing anything (shows the leak). */
   readonly release: boolean;
   readonly batcher: ReleaseBatcher;
+  /**
+   * Crawl through playwright-core's pages and handles instead of raw object ids: each product is a
+   * playwright `ElementHandle` from `page.$$()`, watched (`batcher.watch`) and released as it is
+   * (`batcher.release(handle)`). With `release: false` the handles are never disposed, and the
+   * dashboards' live count of watched handles per page shows the leak growing.
+   */
+  readonly playwright?: PlaywrightBrowser | undefined;
 }
 
 type Answer = { result: { objectId?: string; value?: unknown }; internalProperties?: { value?: { objectId?: string } }[] };
 type Send = (method: string, params?: object) => Promise<Answer>;
 
 interface Tab {
+  /** The playwright page, when crawling through playwright-core. */
+  readonly page?: PlaywrightPage;
   readonly targetId: string;
   readonly sessionId: string;
   readonly target: CdpTarget;
@@ -59,7 +69,18 @@ export class DemoCrawl {
 
   /** Opens the tabs on the shop and loads its first page in each (the warm-up before "heap before"). */
   async open(): Promise<void> {
-    const { browser, siteUrl, tabs } = this.#options;
+    const { browser, siteUrl, tabs, playwright } = this.#options;
+    if (playwright !== undefined) {
+      const context = playwright.contexts()[0] ?? (await playwright.newContext());
+      for (let i = 0; i < tabs; i++) {
+        const page = await context.newPage();
+        const session = await context.newCDPSession(page); // the heap and loadPage(); releases go through the handles
+        const send: Send = (method, params = {}) => session.send(method as 'Runtime.evaluate', params as never);
+        await page.goto(siteUrl);
+        this.#tabs.push({ page, targetId: '', sessionId: '', target: session, send });
+      }
+      return;
+    }
     for (let i = 0; i < tabs; i++) {
       const { targetId } = await browser.Target.createTarget({ url: 'about:blank' });
       const { sessionId } = await browser.Target.attachToTarget({ targetId, flatten: true });
@@ -124,7 +145,10 @@ export class DemoCrawl {
 
   /** Closes the tabs (their remaining objects go with them). */
   async close(): Promise<void> {
-    for (const tab of this.#tabs) await this.#options.browser.Target.closeTarget({ targetId: tab.targetId }).catch(() => undefined);
+    for (const tab of this.#tabs) {
+      if (tab.page !== undefined) await tab.page.close().catch(() => undefined);
+      else await this.#options.browser.Target.closeTarget({ targetId: tab.targetId }).catch(() => undefined);
+    }
     this.#tabs = [];
   }
 
@@ -133,6 +157,7 @@ export class DemoCrawl {
       if (counted) this.#objects += n;
     };
     await tab.send('Runtime.evaluate', { expression: `loadPage(${page})`, awaitPromise: true, returnByValue: true });
+    if (tab.page !== undefined) return this.#done(counted, await this.#crawlHandles(tab.page, batcher, release, count));
     const list = async (): Promise<{ objectId?: string; type: 'object' }> => {
       const { result } = await tab.send('Runtime.evaluate', { expression: 'document.querySelectorAll(".product")' });
       count(1);
@@ -162,6 +187,29 @@ export class DemoCrawl {
     const products = release
       ? await lastValueFrom(withRemoteObject(batcher, tab.target, list, (handle) => extractAll(handle.objectId)))
       : await extractAll((await list()).objectId ?? '');
+    return this.#done(counted, products);
+  }
+
+  /** One page through playwright's handles: every product an ElementHandle, watched, released as it is. */
+  async #crawlHandles(page: PlaywrightPage, batcher: ReleaseBatcher, release: boolean, count: (n: number) => void): Promise<number> {
+    const items = (await page.$$('.product')).map((item) => batcher.watch(item));
+    count(items.length);
+    let products = 0;
+    await Promise.all(items.map(async (item) => {
+      try {
+        await item.evaluate((el: unknown) => {
+          const product = el as { dataset: Record<string, string | undefined>; querySelector(selector: string): { textContent: string | null } | null };
+          return { sku: product.dataset.sku, name: product.querySelector('.name')?.textContent };
+        });
+        products++;
+      } finally {
+        if (release) batcher.release(item); // on playwright's own connection, one message; nothing awaited
+      }
+    }));
+    return products;
+  }
+
+  #done(counted: boolean, products: number): number {
     if (!counted) return products;
     this.#pagesDone++;
     this.progress$.next({ pagesDone: this.#pagesDone, pagesTotal: this.#options.pages, objects: this.#objects });

@@ -13,6 +13,8 @@ export interface DemoOptions {
   /** Products per page (remote objects per page ≈ products + 2). */
   readonly products: number;
   readonly release: boolean;
+  /** Crawl through `cri` (chrome-remote-interface, raw ids; the default) or playwright-core's handles. */
+  readonly client?: 'cri' | 'playwright' | undefined;
   /** Attach to a running browser (`ws://.../devtools/browser/...`) instead of launching one. */
   readonly browserUrl?: string | undefined;
 }
@@ -24,6 +26,7 @@ export interface DemoSummary {
   readonly products: number;
   readonly durationMs: number;
   readonly release: boolean;
+  readonly client: 'cri' | 'playwright';
   readonly interrupted: boolean;
   readonly stats: ReleaseStats;
   readonly heap: { readonly beforeBytes: number; readonly afterBytes: number };
@@ -66,6 +69,7 @@ export class DemoRun {
   async run(): Promise<DemoSummary> {
     let site: DemoSite | null = null;
     let browser: CDP.Client | null = null;
+    let playwright: import('playwright-core').Browser | undefined;
     let sampler: NodeJS.Timeout | null = null;
     try {
       site = await startDemoSite(this.options.products);
@@ -81,7 +85,11 @@ export class DemoRun {
       browser.on('disconnect', () => gone?.(new BrowserGoneError('the browser went away during the crawl (connection closed)')));
       const untilGone = <T>(p: Promise<T>): Promise<T> => Promise.race([p, browserGone]);
 
-      const crawl = new DemoCrawl({ browser, siteUrl: site.url, pages: this.options.pages, tabs: this.options.tabs, release: this.options.release, batcher: this.batcher });
+      if (this.options.client === 'playwright') {
+        const { chromium } = await import('playwright-core');
+        playwright = await chromium.connectOverCDP(this.options.browserUrl ?? this.#chromium?.browserWSEndpoint ?? '');
+      }
+      const crawl = new DemoCrawl({ browser, siteUrl: site.url, pages: this.options.pages, tabs: this.options.tabs, release: this.options.release, batcher: this.batcher, playwright });
       this.#crawl = crawl;
       crawl.progress$.subscribe(this.#progress$);
       await untilGone(crawl.open());
@@ -107,6 +115,7 @@ export class DemoRun {
         products,
         durationMs: Math.round(durationMs),
         release: this.options.release,
+        client: this.options.client ?? 'cri',
         interrupted: this.#interrupted,
         stats: this.batcher.stats,
         heap: { beforeBytes, afterBytes },
@@ -122,6 +131,7 @@ export class DemoRun {
       if (sampler !== null) clearInterval(sampler);
       await this.#crawl?.close().catch(() => undefined);
       await this.batcher.close();
+      await playwright?.close().catch(() => undefined); // connected over CDP: disconnects only
       await browser?.close().catch(() => undefined);
       await this.#chromium?.close();
       await site?.close();
