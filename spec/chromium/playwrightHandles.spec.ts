@@ -7,7 +7,7 @@ import { statsBalance } from '../../src/stats';
 import { heapAfterGc, sendOf } from '../../src/testing/index';
 import { useChromium } from '../support/browser';
 import { countingRelay, type CountingRelay } from '../support/cdpProxy';
-import { exposeGc } from '../support/gc';
+import { collected, exposeGc } from '../support/gc';
 
 /** `n` fresh objects as playwright JSHandles, read from arrays of 1,000 with `getProperties()`. */
 async function handlesOf(page: Page, n: number): Promise<JSHandle[]> {
@@ -164,6 +164,24 @@ describe('batcher.release(handle): playwright-core handles as they are, against 
     expect(mintedAt - sentBefore).toBe(3); // a, b, and the one array minted
     expect((await wireSettled(relay)) - mintedAt).toBe(500);
     expect(batcher.stats).toMatchObject({ enqueued: 501, released: 501 });
+  });
+
+  it('with trackLeaks, a guard dropped while its handle lives releases nothing: the handle still works, and is counted watched', async () => {
+    const handle = await page.evaluateHandle(() => ({ answer: 42 }));
+    const batcher = new ReleaseBatcher({ trackLeaks: true });
+    const sentBefore = await wireSettled(relay);
+    let guard: ReturnType<ReleaseBatcher['adopt']> | null = batcher.adopt(handle);
+    const ref = new WeakRef(guard);
+    guard = null;
+    expect(await collected(ref)).toBe(true);
+    await new Promise((r) => setTimeout(r, 50)); // a finalizer, had there been one, has run
+    await batcher.flush();
+    expect(batcher.stats).toMatchObject({ enqueued: 0, leaked: 0, watched: 1 });
+    expect((await wireSettled(relay)) - sentBefore).toBe(0);
+    expect(await handle.evaluate((o) => o.answer)).toBe(42);
+    await handle.dispose(); // its client disposes it: no longer waiting
+    expect(batcher.stats.watched).toBe(0);
+    await batcher.close();
   });
 
   describe('watch(handle): playwright keeps every handle reachable until disposed', () => {
