@@ -72,6 +72,8 @@ export class ReleaseBatcher implements AsyncDisposable {
   readonly #batches = new Subject<BatchReport>();
   readonly #statsChanges = new Subject<ReleaseStats>();
   readonly #barrier = new FlushBarrier();
+  /** Epochs of settlements told but not yet counted (nested when a send settles synchronously). */
+  readonly #leaving: FlushEpoch[] = [];
   /** (target → keys pending or in flight): the deduplication index. Emptied entries are deleted. */
   readonly #keys = new Map<CdpTarget, Set<string>>();
   readonly #scheduler: SchedulerLike;
@@ -84,6 +86,9 @@ export class ReleaseBatcher implements AsyncDisposable {
   #statsEmittedAt = Number.NEGATIVE_INFINITY;
   #closed = false;
   #closing: Promise<void> | null = null;
+  /** Who waits for the close to be done; empty once it is. */
+  readonly #closeWaiting: (() => void)[] = [];
+  #closeDone = false;
   /** The pipeline's engine: it also keeps which targets are forgotten. */
   readonly #dispatcher: ReleaseDispatcher<TrackedRequest>;
   /** `trackLeaks`: adopted handles are registered with the leak registry. */
@@ -136,7 +141,7 @@ export class ReleaseBatcher implements AsyncDisposable {
       },
       error: () => undefined, // the request Subject never errors
       complete: () => undefined, // close() completes the public streams itself, after the flush
-    }, resolved, listener).dispatcher;
+    }, resolved, listener, undefined, () => this.#afterCounted()).dispatcher;
     this.stats$ = new Observable<ReleaseStats>((subscriber) => {
       subscriber.next(this.#counters.snapshot());
       return this.#statsChanges.subscribe(subscriber);
@@ -326,22 +331,74 @@ export class ReleaseBatcher implements AsyncDisposable {
   }
 
   /**
+   * {@link flush} as an Observable, for marble tests and pipelines: on subscribe it waits for every
+   * release enqueued before that moment, then emits once (`undefined`) and completes — synchronously,
+   * in the call that settled the last of them, so inside `TestScheduler.run` it lands at that frame.
+   * Unsubscribing stops waiting (nothing else changes). Never errors.
+   *
+   * @example
+   * ```ts
+   * expectObservable(batcher.flush$()).toBe('---(f|)', { f: undefined }); // answers come at frame 3
+   * ```
+   */
+  flush$(): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      this.#barrier.whenFlushed(() => {
+        subscriber.next();
+        subscriber.complete();
+      });
+    });
+  }
+
+  /**
    * Stops accepting releases (later ones are counted `dropped`), waits for everything enqueued to
-   * settle, emits a final `stats$` snapshot, then completes `stats$` and `batches$`. Idempotent:
-   * every call returns the same promise. Never rejects.
+   * settle, emits a final `stats$` snapshot, then completes `stats$` and `batches$` — in the call that
+   * settled the last release (at once if none was out). Idempotent: every call returns the same
+   * promise. Never rejects.
    */
   close(): Promise<void> {
-    if (this.#closing !== null) return this.#closing;
+    this.#closing ??= new Promise<void>((resolve) => this.#whenClosed(resolve));
+    return this.#closing;
+  }
+
+  /**
+   * {@link close} as an Observable: subscribing closes the batcher (idempotent); it emits once
+   * (`undefined`) and completes when the close is done — after the final `stats$` snapshot and the
+   * completion of `stats$` and `batches$`, at the frame of the last settlement in virtual time.
+   *
+   * @example
+   * ```ts
+   * expectObservable(batcher.close$()).toBe('---(c|)', { c: undefined });
+   * ```
+   */
+  close$(): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      this.#whenClosed(() => {
+        subscriber.next();
+        subscriber.complete();
+      });
+    });
+  }
+
+  /** Starts closing (once) and calls `done` when closed. */
+  #whenClosed(done: () => void): void {
+    if (this.#closeDone) {
+      done();
+      return;
+    }
+    this.#closeWaiting.push(done);
+    if (this.#closed) return;
     this.#closed = true;
-    this.#closing = this.flush().then(() => {
+    this.#barrier.whenFlushed(() => {
       this.#cancelStatsAction();
       this.#statsDirty = true;
       this.#emitStats();
       this.#requests.complete();
       this.#statsChanges.complete();
       this.#batches.complete();
+      this.#closeDone = true;
+      for (const waiting of this.#closeWaiting.splice(0)) waiting();
     });
-    return this.#closing;
   }
 
   /** Same as {@link close}, for `await using`. */
@@ -438,8 +495,16 @@ export class ReleaseBatcher implements AsyncDisposable {
     if (this.#statsChanges.observed) this.#scheduleSettledStats();
     const keys = this.#keys.get(request.target);
     if (keys !== undefined && keys.delete(request.key) && keys.size === 0) this.#keys.delete(request.target);
-    this.#barrier.leave(request.epoch);
+    // Left once the settlement is counted (and its batch reported): a flush never ends before the
+    // report of the batch that held its last release.
+    this.#leaving.push(request.epoch);
     request.onSettled?.(outcome);
+  }
+
+  /** The settlement told last has been counted and reported: its flush epoch may let go. */
+  #afterCounted(): void {
+    const epoch = this.#leaving.pop();
+    if (epoch !== undefined) this.#barrier.leave(epoch);
   }
 
   /** One emission {@link STATS_SETTLE_INTERVAL_MS} after the last one (at once if that is past). */

@@ -1,47 +1,8 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { CdpTarget } from '../../src/target';
+import { VirtualAnswer } from '../../src/testing/testTarget';
 
-/**
- * A promise-like answer settled in virtual time. `then` callbacks run synchronously when it settles
- * (or at once if it already has), so Chrome's answer lands inside `TestScheduler.run` — a real
- * Promise would settle in a microtask the TestScheduler never sees.
- */
-export class VirtualAnswer implements PromiseLike<unknown> {
-  #state: 'pending' | 'resolved' | 'rejected' = 'pending';
-  #value: unknown;
-  #callbacks: [((v: unknown) => unknown) | null | undefined, ((e: unknown) => unknown) | null | undefined][] = [];
-
-  then<A = unknown, B = never>(
-    onOk?: ((value: unknown) => A | PromiseLike<A>) | null,
-    onError?: ((reason: unknown) => B | PromiseLike<B>) | null,
-  ): PromiseLike<A | B> {
-    if (this.#state === 'pending') this.#callbacks.push([onOk, onError]);
-    else if (this.#state === 'resolved') onOk?.(this.#value);
-    else onError?.(this.#value);
-    return this as unknown as PromiseLike<A | B>;
-  }
-
-  resolve(value: unknown = {}): void {
-    this.#settle('resolved', value);
-  }
-
-  reject(error: unknown): void {
-    this.#settle('rejected', error);
-  }
-
-  get settled(): boolean {
-    return this.#state !== 'pending';
-  }
-
-  #settle(state: 'resolved' | 'rejected', value: unknown): void {
-    if (this.#state !== 'pending') return;
-    this.#state = state;
-    this.#value = value;
-    const callbacks = this.#callbacks;
-    this.#callbacks = [];
-    for (const [ok, err] of callbacks) (state === 'resolved' ? ok : err)?.(value);
-  }
-}
+export { VirtualAnswer };
 
 /** How a virtual target answers one call: after `delay` frames with success or an error, or never. */
 export type Answer = { delay: number; error?: unknown } | 'never';

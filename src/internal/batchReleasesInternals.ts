@@ -14,6 +14,9 @@ import type { ResolvedBatchOptions } from './resolveOptions.js';
  * points run it: the `batchReleases` operator (which validates each request here, `isValid`) and
  * `ReleaseBatcher` (which validated them when they were enqueued), each with options resolved once.
  *
+ * `counted`, when given, is called after each settlement has been counted into its batch — after
+ * that batch's report, if it was the batch's last call.
+ *
  * @returns the dispatcher (to forget targets through) and the teardown: unsubscribe from the source
  * and settle every call still waiting as `dropped`.
  * @internal
@@ -24,11 +27,13 @@ export function batchReleasesInternals<R extends ReleaseRequest>(
   options: ResolvedBatchOptions,
   listener: ReleaseListener<R>,
   isValid?: (request: R) => boolean,
+  counted?: () => void,
 ): { readonly dispatcher: ReleaseDispatcher<R>; readonly teardown: () => void } {
   let sourceDone = false;
   const dispatcher = new ReleaseDispatcher<R>(options, {
     listener,
     report: (report) => destination.next(report),
+    counted,
     idle: () => {
       if (sourceDone) destination.complete();
     },

@@ -17,6 +17,8 @@ export interface DispatchHooks<R extends ReleaseRequest> {
   report(report: BatchReport): void;
   /** No batch is open any more: every request given so far has settled. */
   idle(): void;
+  /** A settlement (told to `listener.settled` just before) has been counted, and reported if it ended its batch. */
+  readonly counted?: (() => void) | undefined;
 }
 
 /**
@@ -118,9 +120,13 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   }
 
   #counted(batch: OpenBatch, outcome: BatchOutcome): void {
-    if (!batch.count(outcome)) return;
+    if (!batch.count(outcome)) {
+      this.#hooks.counted?.();
+      return;
+    }
     this.#openBatches--;
     this.#hooks.report(batch.report(this.#now()));
+    this.#hooks.counted?.();
     if (this.#openBatches === 0) this.#hooks.idle();
   }
 }
