@@ -26,10 +26,25 @@ export function typeChecks(puppeteerSession: PuppeteerSession, playwrightSession
   return [puppeteerSession, playwrightSession, criClient, session, wrong, criSession(client, 'other-session')];
 }
 
+/** criSession's send is typed for every CDP command (devtools-protocol's ProtocolMapping): the README's crawler, no cast. */
+export async function typedSend(criClient: CDP.Client): Promise<string | undefined> {
+  const page = criSession(criClient, 'session-id');
+  const { result } = await page.send('Runtime.evaluate', { expression: 'document.links' });
+  const objectId: string | undefined = result.objectId;
+  await page.send('Page.enable'); // no parameters
+  const { result: props } = await page.send('Runtime.getProperties', { objectId: objectId ?? '', ownProperties: true });
+  // @ts-expect-error a parameter the command does not have
+  await page.send('Runtime.evaluate', { expresion: 'typo' });
+  // @ts-expect-error not a CDP command
+  await page.send('Runtime.evaluateEverything', {});
+  return props[0]?.value?.objectId;
+}
+
 describe('interop types', () => {
   it('isCdpTarget agrees at run time with what the types allow', () => {
     expect(isCdpTarget({ send: () => Promise.resolve() })).toBe(true);
     expect(isCdpTarget({ post: () => Promise.resolve() })).toBe(false);
     expect(typeof typeChecks).toBe('function');
+    expect(typeof typedSend).toBe('function');
   });
 });

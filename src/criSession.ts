@@ -1,3 +1,4 @@
+import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
 import { processState } from './internal/processState.js';
 import { markTargetGone } from './targetLifecycle.js';
 import type { CdpTarget, CriEvents } from './target.js';
@@ -7,13 +8,34 @@ import type { CdpTarget, CriEvents } from './target.js';
  * session id, and events. A `CDP.Client` satisfies it without a cast.
  */
 export interface CriClient extends CriEvents {
-  send(method: 'Runtime.releaseObject' | 'Runtime.releaseObjectGroup', params: object, sessionId: string): PromiseLike<unknown>;
+  send(method: CdpCommand, params: object | undefined, sessionId: string): PromiseLike<unknown>;
 }
 
-/** A flat-mode session of a chrome-remote-interface connection, usable as a {@link CdpTarget}. */
+/** Every CDP command's name, from `devtools-protocol`'s `ProtocolMapping`. */
+export type CdpCommand = keyof ProtocolMapping.Commands;
+
+/** The parameters of command `M` (a one-element tuple, its element optional where the protocol allows). */
+export type CdpParams<M extends CdpCommand> = ProtocolMapping.Commands[M]['paramsType'];
+
+/** What command `M` answers. */
+export type CdpResult<M extends CdpCommand> = ProtocolMapping.Commands[M]['returnType'];
+
+/**
+ * A flat-mode session of a chrome-remote-interface connection, usable as a {@link CdpTarget} — and
+ * a typed way to send any CDP command on that session: `send` is typed for every command through
+ * `devtools-protocol`'s `ProtocolMapping` (parameters checked, answer typed), no cast.
+ *
+ * @example
+ * ```ts
+ * const page = criSession(browser, sessionId);
+ * const { result } = await page.send('Runtime.evaluate', { expression: 'document.links' }); // typed
+ * batcher.release(page, result.objectId!);
+ * ```
+ */
 export interface CriSessionTarget extends CdpTarget {
   readonly client: CriClient;
   readonly sessionId: string;
+  send<M extends CdpCommand>(method: M, ...params: CdpParams<M>): Promise<CdpResult<M>>;
 }
 
 /** One target per (client, sessionId), process-wide. */
@@ -69,7 +91,10 @@ export function criSession(client: CriClient, sessionId: string): CriSessionTarg
     session = {
       client,
       sessionId,
-      send: (method: 'Runtime.releaseObject' | 'Runtime.releaseObjectGroup', params: object) => client.send(method, params, sessionId),
+      // The client's own promise, not a wrapper: no extra microtask per release (and a fake client's
+      // thenable keeps settling in virtual time).
+      send: <M extends CdpCommand>(method: M, ...params: CdpParams<M>): Promise<CdpResult<M>> =>
+        client.send(method, params[0], sessionId) as Promise<CdpResult<M>>,
     };
     sessions.set(sessionId, session);
   }

@@ -17,7 +17,7 @@ export type { ReleaseRequest } from './request.js';
 export { isCdpTarget } from './target.js';
 export type { CdpTarget, CriEvents } from './target.js';
 export { criSession } from './criSession.js';
-export type { CriClient, CriSessionTarget } from './criSession.js';
+export type { CdpCommand, CdpParams, CdpResult, CriClient, CriSessionTarget } from './criSession.js';
 export { markTargetGone, isTargetGone } from './targetLifecycle.js';
 export type { ClientHandle, RemoteObjectHandle, RemoteObjectLike } from './handle.js';
 export { explainClientHandle } from './handle.js';

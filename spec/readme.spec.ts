@@ -1,0 +1,145 @@
+/**
+ * Every TypeScript block of the README compiles against the built package, and the ones marked as
+ * programs run — against a real headless Chromium — and end by themselves.
+ *
+ * Markers (HTML comments just above a block, invisible on the rendered page):
+ * - `<!-- readme: context=cri|puppeteer|playwright -->` — which client the names a fragment uses
+ *   (`page`, `session`, ...) belong to; unmarked blocks are chrome-remote-interface (`cri`) fragments.
+ * - `<!-- readme: run ... -->` — a whole program: compiled, then run; it must exit 0 within 60 s.
+ * A fragment is compiled with `declare`d stand-ins for the names it uses without defining them
+ * (`batcher`, `client`, `page`, imports it leaves out), so the code shown is the code compiled.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import ts from 'typescript';
+import { launchChromium } from './support/browser';
+
+const root = join(__dirname, '..');
+const work = join(root, 'test-output', 'readme');
+
+interface Block { readonly line: number; readonly code: string; readonly context: string; readonly run: boolean }
+
+/** The README's ```ts blocks, with their markers. */
+function readmeBlocks(): Block[] {
+  const lines = readFileSync(join(root, 'README.md'), 'utf8').split('\n');
+  const blocks: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] !== '```ts') continue;
+    const marker = /^<!-- readme: (.*) -->$/.exec(lines[i - 1] ?? '')?.[1] ?? '';
+    const start = i + 1;
+    let end = start;
+    while (lines[end] !== '```') end++;
+    blocks.push({ line: start, code: lines.slice(start, end).join('\n'), context: /context=(\w+)/.exec(marker)?.[1] ?? 'cri', run: /^run\b/.test(marker) });
+    i = end;
+  }
+  return blocks;
+}
+
+const lib = (name: string): string => `declare const ${name}: typeof import('cdp-release-batcher').${name};`;
+const rx = (name: string): string => `declare const ${name}: typeof import('rxjs').${name};`;
+const COMMON: Record<string, string> = {
+  batcher: "declare const batcher: import('cdp-release-batcher').ReleaseBatcher;",
+  client: "declare const client: import('chrome-remote-interface').Client;",
+  browser: "declare const browser: import('chrome-remote-interface').Client;",
+  browserClient: "declare const browserClient: import('chrome-remote-interface').Client;",
+  objectId: 'declare const objectId: string;',
+  mySession: 'declare const mySession: { send(method: string, params?: object): Promise<unknown> };',
+  nodeId: 'declare const nodeId: number;',
+  sessionId: 'declare const sessionId: string;',
+  pages: 'declare const pages: number[];',
+  render: 'declare function render(stats: unknown): void;',
+  log: 'declare function log(report: unknown): void;',
+  CdpTarget: "type CdpTarget = import('cdp-release-batcher').CdpTarget;",
+  ...Object.fromEntries(['ReleaseBatcher', 'withRemoteObject', 'criSession', 'releaseInto'].map((n) => [n, lib(n)])),
+  ...Object.fromEntries(['lastValueFrom', 'from', 'mergeMap', 'toArray'].map((n) => [n, rx(n)])),
+  PuppeteerCrawler: "declare const PuppeteerCrawler: typeof import('crawlee').PuppeteerCrawler;",
+  puppeteer: "declare const puppeteer: typeof import('puppeteer-core').default;",
+};
+const CONTEXTS: Record<string, Record<string, string>> = {
+  cri: { ...COMMON, session: "declare const session: import('cdp-release-batcher').CdpTarget;" },
+  puppeteer: { ...COMMON, page: "declare const page: import('puppeteer-core').Page;" },
+  playwright: { ...COMMON, page: "declare const page: import('playwright-core').Page;" },
+};
+
+/** Stand-ins for the names the block uses but neither imports nor declares. */
+function preamble(block: Block): string {
+  const context = CONTEXTS[block.context];
+  if (context === undefined) throw new Error(`README line ${block.line}: unknown context ${block.context}`);
+  const defines = (name: string): boolean => new RegExp(`(import[^;]*\\b${name}\\b[^;]*from|\\b(const|let|function|class)\\s+${name}\\b)`).test(block.code);
+  return Object.entries(context).filter(([name]) => new RegExp(`\\b${name}\\b`).test(block.code) && !defines(name)).map(([, decl]) => decl).join('\n');
+}
+
+const file = (block: Block): string => join(work, `line-${block.line}.mts`);
+
+describe('README code', () => {
+  jest.setTimeout(180_000);
+  const blocks = readmeBlocks();
+
+  beforeAll(() => {
+    // The built package, as a user installs it: node_modules/cdp-release-batcher in the snippets' folder.
+    rmSync(work, { recursive: true, force: true });
+    const pkg = join(work, 'node_modules', 'cdp-release-batcher');
+    mkdirSync(pkg, { recursive: true });
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), join(pkg, 'dist')]);
+    cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    writeFileSync(join(work, 'package.json'), '{ "type": "module", "private": true }\n');
+    for (const block of blocks) writeFileSync(file(block), `${preamble(block)}\nexport {};\n${block.code}\n`);
+  });
+
+  it('has TypeScript blocks, each marked with a context it knows', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(15);
+    expect(blocks.filter((b) => b.run).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('compiles every block against the built package (strict, with the Disposable lib `using` needs)', () => {
+    const program = ts.createProgram(blocks.map(file), {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts'],
+      types: ['node', 'jest'],
+      typeRoots: [join(root, 'node_modules', '@types')],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      esModuleInterop: true,
+      // crawlee's types name the full packages; the README says to map them to the -core ones.
+      paths: { puppeteer: [join(root, 'node_modules', 'puppeteer-core')], playwright: [join(root, 'node_modules', 'playwright-core')] },
+    });
+    const problems = ts.getPreEmitDiagnostics(program).map((d) => {
+      const where = d.file === undefined ? '' : `${d.file.fileName.replace(`${work}/`, 'README ')}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: `;
+      return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('states the truth about `using`: the types need the Disposable lib or @types/node, and compile with either', () => {
+    const consumer = join(work, 'consumer.mts');
+    writeFileSync(consumer, "import { ReleaseBatcher } from 'cdp-release-batcher';\nexport const batcher = new ReleaseBatcher();\n");
+    // Errors in this package's own types (rxjs, for one, needs a `setTimeout` from DOM or @types/node too).
+    const errors = (lib: string[], types: string[]): number => ts.getPreEmitDiagnostics(ts.createProgram([consumer], {
+      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib, types, typeRoots: [join(root, 'node_modules', '@types')], strict: true, noEmit: true,
+    })).filter((d) => d.file?.fileName.includes('/cdp-release-batcher/') === true).length;
+    expect(errors(['lib.es2022.d.ts'], [])).toBeGreaterThan(0); // what the README warns of
+    expect(errors(['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts'], [])).toBe(0);
+    expect(errors(['lib.es2022.d.ts'], ['node'])).toBe(0);
+  });
+
+  it('runs every program against a real Chromium, and each ends by itself', async () => {
+    const chromium = await launchChromium();
+    try {
+      for (const block of blocks.filter((b) => b.run)) {
+        const js = ts.transpileModule(block.code.replace(/port: 9222/g, `port: ${chromium.port}`), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+        const out = join(work, `run-${block.line}.mjs`);
+        writeFileSync(out, js);
+        const { stdout } = await promisify(execFile)(process.execPath, [out], { cwd: work, timeout: 60_000 });
+        expect([block.line, stdout]).toEqual([block.line, expect.stringMatching(/released/)]);
+      }
+    } finally {
+      await chromium.close();
+    }
+  });
+});
