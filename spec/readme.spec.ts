@@ -6,20 +6,24 @@
  * - `<!-- readme: context=cri|puppeteer|playwright -->` — which client the names a fragment uses
  *   (`page`, `session`, ...) belong to; unmarked blocks are chrome-remote-interface (`cri`) fragments.
  * - `<!-- readme: run ... -->` — a whole program: compiled, then run; it must exit 0 within 60 s.
+ * - `<!-- readme: test ... -->` — a Jest test a user would write: compiled, then its `it` bodies run
+ *   here, with the built package.
  * A fragment is compiled with `declare`d stand-ins for the names it uses without defining them
  * (`batcher`, `client`, `page`, imports it leaves out), so the code shown is the code compiled.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { launchChromium } from './support/browser';
 
 const root = join(__dirname, '..');
+const requireHere = createRequire(__filename);
 const work = join(root, 'test-output', 'readme');
 
-interface Block { readonly line: number; readonly code: string; readonly context: string; readonly run: boolean }
+interface Block { readonly line: number; readonly code: string; readonly context: string; readonly run: boolean; readonly test: boolean }
 
 /** The README's ```ts blocks, with their markers. */
 function readmeBlocks(): Block[] {
@@ -31,7 +35,7 @@ function readmeBlocks(): Block[] {
     const start = i + 1;
     let end = start;
     while (lines[end] !== '```') end++;
-    blocks.push({ line: start, code: lines.slice(start, end).join('\n'), context: /context=(\w+)/.exec(marker)?.[1] ?? 'cri', run: /^run\b/.test(marker) });
+    blocks.push({ line: start, code: lines.slice(start, end).join('\n'), context: /context=(\w+)/.exec(marker)?.[1] ?? 'cri', run: /^run\b/.test(marker), test: /^test\b/.test(marker) });
     i = end;
   }
   return blocks;
@@ -126,6 +130,28 @@ describe('README code', () => {
     expect(errors(['lib.es2022.d.ts'], [])).toBeGreaterThan(0); // what the README warns of
     expect(errors(['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts'], [])).toBe(0);
     expect(errors(['lib.es2022.d.ts'], ['node'])).toBe(0);
+  });
+
+  it('runs the README\'s marble test, with the built package', () => {
+    const tests = blocks.filter((b) => b.test);
+    expect(tests.length).toBeGreaterThanOrEqual(1);
+    const pkg = join(work, 'node_modules', 'cdp-release-batcher', 'dist', 'cjs');
+    const load = (name: string): unknown => {
+      if (name === 'cdp-release-batcher') return requireHere(join(pkg, 'index.js'));
+      if (name === 'cdp-release-batcher/testing') return requireHere(join(pkg, 'testing', 'index.js'));
+      return requireHere(name);
+    };
+    for (const block of tests) {
+      const cjs = ts.transpileModule(block.code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, esModuleInterop: true } }).outputText;
+      let ran = 0;
+      const runIt = (_name: string, body: () => void): void => {
+        body();
+        ran++;
+      };
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the README's own code, compiled above
+      new Function('require', 'exports', 'it', 'expect', cjs)(load, {}, runIt, expect);
+      expect([block.line, ran]).toEqual([block.line, 1]);
+    }
   });
 
   it('runs every program against a real Chromium, and each ends by itself', async () => {
