@@ -530,8 +530,7 @@ export class ReleaseBatcher implements AsyncDisposable {
   #onLeaked({ objects, countOut }: LeakRecord): void {
     this.#counters.leaked++;
     countOut?.();
-    for (const { target, objectId } of objects) this.#enqueueChecked(target, objectId, false, undefined);
-    this.#scheduleStats();
+    for (const { target, objectId } of objects) this.#enqueueChecked(target, objectId, false, undefined); // schedules stats
   }
 
   /** A watched handle was disposed: one fewer waiting. */

@@ -7,6 +7,7 @@ import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
 import { countAlive, heapAfterGc, sendOf } from '../../src/testing/index';
 import { useChromium } from '../support/browser';
+import { releaseAcrossPageClose } from '../support/handles';
 import { collected, exposeGc } from '../support/gc';
 
 /** puppeteer's connection to the browser, counting the `Runtime.releaseObject` messages it writes. */
@@ -121,16 +122,7 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
   });
 
   it('closing the page ends its handles\' releases at once: nothing waits for the timeout', async () => {
-    const handles = await handlesOf(page, 5_000);
-    const batcher = new ReleaseBatcher({ timeoutMs: 20_000 });
-    for (const handle of handles) batcher.release(handle);
-    await page.close();
-    const t0 = performance.now();
-    await batcher.flush();
-    expect(performance.now() - t0).toBeLessThan(2_000);
-    expect(batcher.stats).toMatchObject({ enqueued: 5_000, timedOut: 0, failed: 0, pending: 0, inFlight: 0 });
-    expect(batcher.stats.released + batcher.stats.gone + batcher.stats.dropped).toBe(5_000);
-    await batcher.close();
+    await releaseAcrossPageClose(await handlesOf(page, 5_000), () => page.close()); // it asserts
   });
 
   it('a crash of the page ends its handles\' releases at once (Chrome answers nothing after a crash)', async () => {

@@ -1,6 +1,7 @@
 import type { CdpTarget } from '../../target.js';
 import { isTargetGone, markTargetGone } from '../targetLifecycle.js';
 import { notifyDisposed, onDisposed, shadowDispose } from './disposal.js';
+import { pageRecord } from './pageRecord.js';
 import type { ClientHandleRelease, HandlePage, NotAHandle } from './types.js';
 
 /**
@@ -156,7 +157,7 @@ export function playwrightHandleRelease(value: unknown): ClientHandleRelease | N
     const guid = handle._guid;
     const releases = releasesFor(owner);
     const disposedNow = (): boolean => takenOver.has(handle) || objects.get(guid) !== handle;
-    const page = (): HandlePage | null => (owner._type === 'Page' ? pageRecord(owner as PlaywrightPageShape) : null);
+    const page = (): HandlePage | null => (owner._type === 'Page' ? playwrightPage(owner as PlaywrightPageShape) : null);
     return {
       objects: [{ target: releases, objectId: guid }],
       alreadyDisposed: disposedNow(),
@@ -179,30 +180,13 @@ export function playwrightHandleRelease(value: unknown): ClientHandleRelease | N
   }
 }
 
-/** A page's record for the per-page counts: the page itself as key, its address read when asked. */
-const pageRecords = new WeakMap<object, HandlePage>();
-
-function pageRecord(page: PlaywrightPageShape): HandlePage {
-  let record = pageRecords.get(page);
-  if (record === undefined) {
-    record = {
-      key: page,
-      whenClosed: (listener) => {
-        try {
-          page.once('close', listener);
-        } catch {
-          // no close event: the count then falls as handles are disposed
-        }
-      },
-      url: () => {
-        try {
-          return page.url();
-        } catch {
-          return '';
-        }
-      },
-    };
-    pageRecords.set(page, record);
-  }
-  return record;
+/** A playwright page's record: the Page itself as key; playwright disposes its handles when it closes. */
+function playwrightPage(page: PlaywrightPageShape): HandlePage {
+  return pageRecord(page, page, (listener) => {
+    try {
+      page.once('close', listener);
+    } catch {
+      // no close event: the count then falls as handles are disposed
+    }
+  });
 }

@@ -2,6 +2,7 @@ import type { CdpTarget } from '../../target.js';
 import { markTargetGone } from '../targetLifecycle.js';
 import { processState } from '../processState.js';
 import { notifyDisposed, onDisposed, shadowDispose } from './disposal.js';
+import { pageRecord } from './pageRecord.js';
 import type { ClientHandleRelease, HandleObject, HandlePage, NotAHandle } from './types.js';
 
 /**
@@ -72,28 +73,7 @@ function pageOf(handle: object, session: object): HandlePage | null {
   if (environment === undefined || environment === null) return null;
   const page = (typeof environment.page === 'function' ? (environment.page as () => unknown).call(environment) : environment) as { url?: unknown } | null | undefined;
   if (typeof page?.url !== 'function') return null;
-  return pageRecord(session, page as { url(): string });
-}
-
-const pageRecords = new WeakMap<object, HandlePage>();
-
-/** One record per page session: the session as key (what its handles are released on). */
-function pageRecord(session: object, page: { url(): string }): HandlePage {
-  let record = pageRecords.get(session);
-  if (record === undefined) {
-    record = {
-      key: session,
-      url: () => {
-        try {
-          return page.url();
-        } catch {
-          return '';
-        }
-      },
-    };
-    pageRecords.set(session, record);
-  }
-  return record;
+  return pageRecord(session, page as { url(): string }); // keyed by the session its handles are released on
 }
 
 /**
