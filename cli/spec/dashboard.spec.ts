@@ -114,6 +114,7 @@ describe('cdp-release demo --serve: the live dashboard in a real browser', () =>
     expect(rows).toHaveLength(2); // one row per tab's page (the pages went to whichever tab was free)
     const perPage = rows.map((row) => Number(/^http:\/\/127\.0\.0\.1:\d+\/([\d,]+)$/.exec(row)?.[1]?.replace(/,/g, '')));
     expect(perPage[0]! + perPage[1]!).toBe(3_000);
+    expect(await page.textContent('#banner')).toContain('the remote objects were never released (--no-release)'); // the heap verdict
     await context.close();
     await waitFor(() => chromiumUnder(result.tmp).length === 0, 5_000);
     expect(chromiumUnder(result.tmp)).toEqual([]);

@@ -8,7 +8,7 @@ import { chromiumUnder, cli, waitFor } from './support/cli';
 jest.setTimeout(120_000);
 
 describe('cdp-release demo (the real command, small sizes)', () => {
-  it('crawls, releases everything, and writes a JSON summary whose heap came back within 10%', async () => {
+  it('crawls, releases everything, and writes a JSON summary whose heap verdict says so', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'demo-json-')), 'summary.json');
     const ran = await cli(['demo', '--pages', '8', '--tabs', '2', '--products', '100', '--json', out]);
     expect(ran.stderr).toBe('');
@@ -18,8 +18,10 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     expect(s.objects).toBeGreaterThanOrEqual(8 * 101);
     expect(s.stats.released).toBe(s.objects);
     expect(s.stats.enqueued).toBe(s.objects);
-    expect(Math.abs(s.heap.afterBytes - s.heap.beforeBytes) / s.heap.beforeBytes).toBeLessThan(0.1);
-    expect(ran.stdout).toContain('back within 10% of where it started');
+    expect(s.heap.verdict).toMatchObject({ everyObjectReleased: true });
+    expect(s.heap.heldBytesPerObject).toBeGreaterThan(500); // measured: a product card and its data, ~1.1 KB
+    expect(ran.stdout).toContain(s.heap.verdict.text);
+    expect(ran.stdout).toContain('every remote object was released');
     expect(chromiumUnder(ran.tmp)).toEqual([]);
     rmSync(ran.tmp, { recursive: true, force: true });
   });
@@ -31,7 +33,9 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     const s = JSON.parse(readFileSync(out, 'utf8')) as DemoSummary;
     expect(s).toMatchObject({ pages: 8, release: false, stats: { enqueued: 0, released: 0 } });
     expect(s.heap.afterBytes).toBeGreaterThan(s.heap.beforeBytes * 1.1);
-    expect(ran.stdout).toContain('never released (--no-release)');
+    expect(s.heap.verdict).toMatchObject({ everyObjectReleased: false });
+    expect(s.heap.verdict.shareOfHeld).toBeGreaterThan(0.5);
+    expect(ran.stdout).toContain('never released (--no-release) — run without it');
     expect(chromiumUnder(ran.tmp)).toEqual([]);
   });
 
@@ -41,7 +45,7 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     expect(ran.code).toBe(0);
     const s = JSON.parse(readFileSync(out, 'utf8')) as DemoSummary;
     expect(s).toMatchObject({ pages: 8, client: 'playwright', objects: 800, stats: { enqueued: 800, released: 800, failed: 0, gone: 0, watched: 0, watchedByPage: [] } });
-    expect(Math.abs(s.heap.afterBytes - s.heap.beforeBytes) / s.heap.beforeBytes).toBeLessThan(0.1);
+    expect(s.heap.verdict).toMatchObject({ everyObjectReleased: true });
     expect(chromiumUnder(ran.tmp)).toEqual([]);
   });
 
@@ -54,8 +58,58 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     expect(s.stats.watchedByPage).toHaveLength(2); // one per tab
     expect(s.stats.watchedByPage.reduce((sum, p) => sum + p.watched, 0)).toBe(800);
     expect(s.heap.afterBytes).toBeGreaterThan(s.heap.beforeBytes * 1.1);
+    expect(s.heap.verdict).toMatchObject({ everyObjectReleased: false });
     expect(ran.stdout).toContain('playwright handles watched and never disposed: 800');
     expect(chromiumUnder(ran.tmp)).toEqual([]);
+  });
+
+  describe('a crawl long enough for V8\'s one-time growth (issue 14: it used to read as a leak)', () => {
+    // 2 tabs x 200 pages: V8 grows its small-integer string cache to full size and optimizes the
+    // shop's code after ~60 pages per tab, ~85 KB per ~0.75 MB tab that stays (docs/RELIABILITY.md §5).
+    const args = ['demo', '--pages', '400', '--tabs', '2'];
+
+    it('releasing everything: the heap grew past the old 10% rule, and the verdict says every object was released', async () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'demo-json-')), 'summary.json');
+      const ran = await cli([...args, '--json', out]);
+      expect(ran.code).toBe(0);
+      const s = JSON.parse(readFileSync(out, 'utf8')) as DemoSummary;
+      expect(s.stats.released).toBe(s.objects);
+      expect(s.heap.afterBytes / s.heap.beforeBytes - 1).toBeGreaterThan(0.1); // the creep is there: "NOT back within 10%" before
+      expect(s.heap.verdict).toMatchObject({ everyObjectReleased: true });
+      expect(s.heap.verdict.shareOfHeld).toBeLessThan(0.02);
+      expect(ran.stdout).toContain('every remote object was released');
+      expect(ran.stdout).not.toContain('NOT');
+    });
+
+    it('--no-release at the same length: the verdict fails', async () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'demo-json-')), 'summary.json');
+      const ran = await cli([...args, '--no-release', '--json', out]);
+      expect(ran.code).toBe(0);
+      const s = JSON.parse(readFileSync(out, 'utf8')) as DemoSummary;
+      expect(s.heap.verdict).toMatchObject({ everyObjectReleased: false });
+      expect(s.heap.verdict.shareOfHeld).toBeGreaterThan(0.5);
+      expect(ran.stdout).toContain('the remote objects were never released (--no-release)');
+    });
+  });
+
+  it('--heap-snapshots DIR: both snapshots written, and what an unreleased crawl grew is shown by constructor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-snap-'));
+    const out = join(dir, 'summary.json');
+    const ran = await cli(['demo', '--pages', '8', '--tabs', '1', '--products', '100', '--no-release', '--heap-snapshots', dir, '--json', out]);
+    expect(ran.code).toBe(0);
+    const s = JSON.parse(readFileSync(out, 'utf8')) as DemoSummary;
+    expect(s.heapSnapshots?.before).toBe(join(dir, 'before.heapsnapshot'));
+    for (const file of [s.heapSnapshots?.before, s.heapSnapshots?.after]) {
+      expect((JSON.parse(readFileSync(file ?? '', 'utf8')) as { nodes: unknown[] }).nodes.length).toBeGreaterThan(1000);
+    }
+    // 8 pages in one tab: the cards of the 7 pages no longer on screen, held by their remote objects,
+    // with the product data the app hung on them (a product and its 8 reviews: 9 objects each)
+    expect(s.heapSnapshots?.changes.find((c) => c.group === 'native <article>')?.count).toBe(700);
+    expect(s.heapSnapshots?.changes.find((c) => c.group === 'object Object')?.count).toBeGreaterThanOrEqual(700 * 9);
+    expect(s.heapSnapshots?.changes[0]?.bytes).toBeGreaterThan(0);
+    expect(ran.stdout).toContain('heap snapshot of the first tab, before → after');
+    expect(ran.stdout).toMatch(/\+700 {2}native <article>/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it.each([
@@ -81,7 +135,7 @@ describe('cdp-release demo (the real command, small sizes)', () => {
   it('--help documents every option', async () => {
     const ran = await cli(['demo', '--help']);
     expect(ran.code).toBe(0);
-    for (const flag of ['--pages', '--tabs', '--products', '--no-release', '--client', '--browser-url', '--json', 'CHROME_PATH', 'Exit codes']) expect(ran.stdout).toContain(flag);
+    for (const flag of ['--pages', '--tabs', '--products', '--no-release', '--client', '--browser-url', '--json', '--heap-snapshots', 'CHROME_PATH', 'Exit codes']) expect(ran.stdout).toContain(flag);
   });
 
   it('a browser that dies mid-crawl: one-line error, exit 1', async () => {

@@ -7,6 +7,7 @@ import { formatReport, runBench } from './bench/runBench.js';
 import { ChromiumLaunchError, type LaunchedChromium } from './browser/launchChromium.js';
 import { startDashboardServer } from './demo/dashboardServer.js';
 import { DemoRun, type DemoSummary } from './demo/runDemo.js';
+import { formatComparison } from './demo/heapSnapshot.js';
 import { startDashboard } from './terminalDashboard.js';
 import { takeAlongOnExit } from './exitPaths.js';
 import { soak, type SoakFlags } from './soak.js';
@@ -39,20 +40,16 @@ function summaryText(s: DemoSummary): string {
   const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(2)} MB`;
   const change = (s.heap.afterBytes - s.heap.beforeBytes) / Math.max(1, s.heap.beforeBytes);
   const pct = `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%`;
-  const verdict = Math.abs(change) <= 0.1
-    ? `back within 10% of where it started: every remote object was released`
-    : s.release
-      ? `NOT back within 10%`
-      : `grew ${pct}: the remote objects were never released (--no-release) — run without it to see the heap come back`;
   return [
     `${s.interrupted ? 'interrupted after' : 'crawled'} ${s.pages} pages, ${s.objects.toLocaleString('en-US')} remote objects, ${s.products.toLocaleString('en-US')} products in ${(s.durationMs / 1000).toFixed(1)} s (release ${s.release ? 'on' : 'off'})`,
     `  released ${s.stats.released}  gone ${s.stats.gone}  failed ${s.stats.failed}  timed out ${s.stats.timedOut}  dropped ${s.stats.dropped}  (enqueued ${s.stats.enqueued}, ${s.stats.batches} batches)`,
-    `  pages' V8 heap after GC: ${mb(s.heap.beforeBytes)} before, ${mb(s.heap.afterBytes)} after (${pct}): ${verdict}`,
+    `  pages' V8 heap after GC: ${mb(s.heap.beforeBytes)} before, ${mb(s.heap.afterBytes)} after (${pct}): ${s.heap.verdict.text}`,
+    ...(s.heapSnapshots ? [`  heap snapshots: ${s.heapSnapshots.before}, ${s.heapSnapshots.after}`, formatComparison(s.heapSnapshots.changes)] : []),
     ...(s.client === 'playwright' ? [`  playwright handles watched and never disposed: ${s.stats.watched.toLocaleString('en-US')} (playwright holds them until disposed: a leak, seen live on the dashboards)`] : []),
   ].join('\n');
 }
 
-interface DemoFlags { pages: number; tabs: number; products: number; release: boolean; client: 'cri' | 'playwright'; browserUrl?: string; json?: string; serve?: number | true }
+interface DemoFlags { pages: number; tabs: number; products: number; release: boolean; client: 'cri' | 'playwright'; browserUrl?: string; json?: string; serve?: number | true; heapSnapshots?: string }
 
 const portNumber = (value: string): number => {
   const parsed = Number(value);
@@ -64,7 +61,7 @@ const portNumber = (value: string): number => {
 const untilCtrlC = (): Promise<void> => new Promise((resolve) => process.once('SIGINT', () => resolve()));
 
 async function demo(flags: DemoFlags): Promise<number> {
-  const run = new DemoRun({ pages: flags.pages, tabs: flags.tabs, products: flags.products, release: flags.release, client: flags.client, browserUrl: flags.browserUrl });
+  const run = new DemoRun({ pages: flags.pages, tabs: flags.tabs, products: flags.products, release: flags.release, client: flags.client, browserUrl: flags.browserUrl, heapSnapshots: flags.heapSnapshots });
   const state = { interrupted: false };
   const onSigint = (): void => {
     if (state.interrupted) {
@@ -168,6 +165,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--client <client>', 'cri: raw object ids over chrome-remote-interface; playwright: playwright-core ElementHandles, watched and released as they are (with --no-release the live count of watched handles per page shows the leak)').choices(['cri', 'playwright']).default('cri'))
     .addOption(new Option('--browser-url <ws-url>', 'use a running browser (ws://HOST:PORT/devtools/browser/ID) instead of launching Chromium').argParser(browserUrl))
     .option('--json <file>', 'also write the summary as JSON to FILE')
+    .option('--heap-snapshots <dir>', 'also snapshot the first tab\'s heap before and after the crawl into DIR (DevTools format) and print what grew, by constructor, with what holds the largest objects')
     .addOption(new Option('--serve [port]', 'serve a live web dashboard on 127.0.0.1 (default port: any free one, printed at start); on a terminal it stays up after the crawl until Ctrl-C').argParser(portNumber))
     .addHelpText('after', '\nChromium: CHROME_PATH, else /usr/bin/chromium and the usual names (apt-get install -y chromium).\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
     .action((flags: DemoFlags) => {

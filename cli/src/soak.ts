@@ -51,7 +51,7 @@ export async function soak(flags: SoakFlags): Promise<void> {
     const first = samples[0];
     const last = samples.at(-2) ?? samples.at(-1);
     console.log(`\n${summary.pages} pages, ${summary.objects} remote objects, released ${summary.stats.released}, gone ${summary.stats.gone}, failed ${summary.stats.failed}, timed out ${summary.stats.timedOut}, dropped ${summary.stats.dropped}`);
-    console.log(`pages' V8 heap after GC: ${summary.heap.beforeBytes} before, ${summary.heap.afterBytes} after`);
+    console.log(`pages' V8 heap after GC: ${summary.heap.beforeBytes} before, ${summary.heap.afterBytes} after: ${summary.heap.verdict.text}`);
     if (first !== undefined && last !== undefined) console.log(`Node heap after GC: ${first.nodeHeapBytes} at the first sample, ${last.nodeHeapBytes} at the last one during the crawl`);
   } finally {
     clearInterval(timer);

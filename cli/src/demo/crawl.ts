@@ -2,9 +2,10 @@ import type CDP from 'chrome-remote-interface';
 import type { Browser as PlaywrightBrowser, Page as PlaywrightPage } from 'playwright-core';
 import { BehaviorSubject, defer, from, lastValueFrom, merge, of, repeat, takeWhile, toArray, type Observable } from 'rxjs';
 import { criSession } from 'cdp-release-batcher';
-import type { ReleaseBatcher } from 'cdp-release-batcher';
+import { ReleaseBatcher } from 'cdp-release-batcher';
 import type { CdpTarget } from 'cdp-release-batcher';
 import { withRemoteObject } from 'cdp-release-batcher';
+import { takeHeapSnapshot } from './heapSnapshot.js';
 
 /** How far the crawl is. */
 export interface CrawlProgress {
@@ -41,6 +42,30 @@ interface Tab {
   readonly sessionId: string;
   readonly target: CdpTarget;
   readonly send: Send;
+  /** Listens to one of the tab's CDP events; returns the unsubscribe. */
+  readonly on: (event: string, listener: (params: never) => void) => () => void;
+}
+
+/** Remote objects {@link DemoCrawl.measureHeldBytesPerObject} holds to measure one (~1 KB each: ~1 MB, far above the heap's noise). */
+export const HELD_SAMPLE_OBJECTS = 1_000;
+
+/** {@link DemoCrawl.measureHeldBytesPerObject}'s measurement. */
+export interface HeldMeasure {
+  /** Remote objects the unreleased page made. */
+  readonly objects: number;
+  /** The tab's V8 heap after GC with that page's objects released, and with them held. */
+  readonly releasedBytes: number;
+  readonly heldBytes: number;
+  readonly bytesPerObject: number;
+}
+
+/** One tab's V8 heap (`Runtime.getHeapUsage`), after two full collections when `gc`. */
+async function heapOf(tab: Tab, gc: boolean): Promise<number> {
+  if (gc) {
+    await tab.send('HeapProfiler.collectGarbage');
+    await tab.send('HeapProfiler.collectGarbage');
+  }
+  return ((await tab.send('Runtime.getHeapUsage')) as unknown as { usedSize: number }).usedSize;
 }
 
 const EXTRACT = `function () {
@@ -69,29 +94,47 @@ export class DemoCrawl {
 
   /** Opens the tabs on the shop and loads its first page in each (the warm-up before "heap before"). */
   async open(): Promise<void> {
-    const { browser, siteUrl, tabs, playwright } = this.#options;
+    for (let i = 0; i < this.#options.tabs; i++) this.#tabs.push(await this.#openTab());
+  }
+
+  async #openTab(): Promise<Tab> {
+    const { browser, siteUrl, playwright } = this.#options;
     if (playwright !== undefined) {
       const context = playwright.contexts()[0] ?? (await playwright.newContext());
-      for (let i = 0; i < tabs; i++) {
-        const page = await context.newPage();
-        const session = await context.newCDPSession(page); // the heap and loadPage(); releases go through the handles
-        const send: Send = (method, params = {}) => session.send(method as 'Runtime.evaluate', params as never);
-        await page.goto(siteUrl);
-        this.#tabs.push({ page, targetId: '', sessionId: '', target: session, send });
-      }
-      return;
+      const page = await context.newPage();
+      const session = await context.newCDPSession(page); // the heap and loadPage(); releases go through the handles
+      const send: Send = (method, params = {}) => session.send(method as 'Runtime.evaluate', params as never);
+      const on: Tab['on'] = (event, listener) => {
+        session.on(event as 'HeapProfiler.addHeapSnapshotChunk', listener as never);
+        return () => session.off(event as 'HeapProfiler.addHeapSnapshotChunk', listener as never);
+      };
+      await page.goto(siteUrl);
+      return { page, targetId: '', sessionId: '', target: session, send, on };
     }
-    for (let i = 0; i < tabs; i++) {
-      const { targetId } = await browser.Target.createTarget({ url: 'about:blank' });
-      const { sessionId } = await browser.Target.attachToTarget({ targetId, flatten: true });
-      const untyped = browser as unknown as { send(m: string, p: object, s: string): Promise<Answer>; once(e: string, l: () => void): void };
-      const send: Send = (method, params = {}) => untyped.send(method, params, sessionId);
-      this.#tabs.push({ targetId, sessionId, target: criSession(browser, sessionId), send });
-      await send('Page.enable');
-      const loaded = new Promise<void>((resolve) => untyped.once(`Page.loadEventFired.${sessionId}`, resolve));
-      await send('Page.navigate', { url: siteUrl });
-      await loaded;
-    }
+    const { targetId } = await browser.Target.createTarget({ url: 'about:blank' });
+    const { sessionId } = await browser.Target.attachToTarget({ targetId, flatten: true });
+    const untyped = browser as unknown as {
+      send(m: string, p: object, s: string): Promise<Answer>;
+      once(e: string, l: () => void): void;
+      on(e: string, l: (params: never) => void): void;
+      off(e: string, l: (params: never) => void): void;
+    };
+    const send: Send = (method, params = {}) => untyped.send(method, params, sessionId);
+    const on: Tab['on'] = (event, listener) => {
+      const scoped = `${event}.${sessionId}`; // chrome-remote-interface's per-session event name
+      untyped.on(scoped, listener);
+      return () => untyped.off(scoped, listener);
+    };
+    await send('Page.enable');
+    const loaded = new Promise<void>((resolve) => untyped.once(`Page.loadEventFired.${sessionId}`, resolve));
+    await send('Page.navigate', { url: siteUrl });
+    await loaded;
+    return { targetId, sessionId, target: criSession(browser, sessionId), send, on };
+  }
+
+  async #closeTab(tab: Tab): Promise<void> {
+    if (tab.page !== undefined) await tab.page.close().catch(() => undefined);
+    else await this.#options.browser.Target.closeTarget({ targetId: tab.targetId }).catch(() => undefined);
   }
 
   /**
@@ -100,21 +143,51 @@ export class DemoCrawl {
    * tab that stays); measuring "before" after it compares like with like. Not counted in progress.
    */
   async warmUp(batcher: ReleaseBatcher): Promise<void> {
-    for (const tab of this.#tabs) await this.#crawlPage(tab, 0, batcher, true, false);
+    for (const tab of this.#tabs) await this.#crawlPage(tab, 0, batcher, true, () => undefined);
     await batcher.close();
   }
 
   /** The tabs' V8 heap, summed; after a full GC in each when `gc`. */
   async heap(gc: boolean): Promise<number> {
     let total = 0;
-    for (const tab of this.#tabs) {
-      if (gc) {
-        await tab.send('HeapProfiler.collectGarbage');
-        await tab.send('HeapProfiler.collectGarbage');
-      }
-      total += ((await tab.send('Runtime.getHeapUsage')) as unknown as { usedSize: number }).usedSize;
-    }
+    for (const tab of this.#tabs) total += await heapOf(tab, gc);
     return total;
+  }
+
+  /** A heap snapshot of the first tab (DevTools JSON), after a full GC. */
+  async snapshotFirstTab(): Promise<string> {
+    const tab = this.#tabs[0];
+    if (tab === undefined) throw new Error('no tab open');
+    return takeHeapSnapshot(tab);
+  }
+
+  /**
+   * What a remote object left unreleased holds in a page's V8 heap — on this site, in this browser,
+   * through this client — measured rather than assumed, so that the heap verdict compares like with
+   * like. In a tab of its own (closed afterwards): page 0 is crawled releasing everything, then the
+   * shop shows another page (heap after GC: `releasedBytes`); then pages are crawled releasing nothing
+   * until at least {@link HELD_SAMPLE_OBJECTS} remote objects are held (at most 100 pages), and the shop
+   * shows that other page again (`heldBytes`). The difference per held object is what each kept alive:
+   * its detached product card and the data the app hung on it.
+   */
+  async measureHeldBytesPerObject(): Promise<HeldMeasure> {
+    const tab = await this.#openTab();
+    const batcher = new ReleaseBatcher();
+    try {
+      const showOtherPage = (): Promise<unknown> => tab.send('Runtime.evaluate', { expression: 'loadPage(999999)', awaitPromise: true, returnByValue: true });
+      await this.#crawlPage(tab, 0, batcher, true, () => undefined);
+      await batcher.flush();
+      await showOtherPage();
+      const releasedBytes = await heapOf(tab, true);
+      let objects = 0;
+      for (let page = 0; objects < HELD_SAMPLE_OBJECTS && page < 100; page++) await this.#crawlPage(tab, page, batcher, false, (n) => (objects += n));
+      await showOtherPage();
+      const heldBytes = await heapOf(tab, true);
+      return { objects, releasedBytes, heldBytes, bytesPerObject: (heldBytes - releasedBytes) / Math.max(1, objects) };
+    } finally {
+      await batcher.close();
+      await this.#closeTab(tab);
+    }
   }
 
   /**
@@ -129,7 +202,11 @@ export class DemoCrawl {
     const take = (): number | null => (this.#stopped || nextPage > this.#options.pages ? null : nextPage++);
     const worker = (tab: Tab): Observable<number> => defer(() => {
       const page = take();
-      return page === null ? of(null) : from(this.#crawlPage(tab, page, this.#options.batcher, this.#options.release, true));
+      if (page === null) return of(null);
+      const counted = (n: number): void => {
+        this.#objects += n;
+      };
+      return from(this.#crawlPage(tab, page, this.#options.batcher, this.#options.release, counted).then((products) => this.#done(products)));
     }).pipe(
       repeat(),
       takeWhile((products): products is number => products !== null),
@@ -145,19 +222,14 @@ export class DemoCrawl {
 
   /** Closes the tabs (their remaining objects go with them). */
   async close(): Promise<void> {
-    for (const tab of this.#tabs) {
-      if (tab.page !== undefined) await tab.page.close().catch(() => undefined);
-      else await this.#options.browser.Target.closeTarget({ targetId: tab.targetId }).catch(() => undefined);
-    }
+    for (const tab of this.#tabs) await this.#closeTab(tab);
     this.#tabs = [];
   }
 
-  async #crawlPage(tab: Tab, page: number, batcher: ReleaseBatcher, release: boolean, counted: boolean): Promise<number> {
-    const count = (n: number): void => {
-      if (counted) this.#objects += n;
-    };
+  /** One page in one tab; `count` is told of every remote object made as it is made. Resolves with the products read. */
+  async #crawlPage(tab: Tab, page: number, batcher: ReleaseBatcher, release: boolean, count: (objects: number) => void): Promise<number> {
     await tab.send('Runtime.evaluate', { expression: `loadPage(${page})`, awaitPromise: true, returnByValue: true });
-    if (tab.page !== undefined) return this.#done(counted, await this.#crawlHandles(tab.page, batcher, release, count));
+    if (tab.page !== undefined) return this.#crawlHandles(tab.page, batcher, release, count);
     const list = async (): Promise<{ objectId?: string; type: 'object' }> => {
       const { result } = await tab.send('Runtime.evaluate', { expression: 'document.querySelectorAll(".product")' });
       count(1);
@@ -187,7 +259,7 @@ export class DemoCrawl {
     const products = release
       ? await lastValueFrom(withRemoteObject(batcher, tab.target, list, (handle) => extractAll(handle.objectId)))
       : await extractAll((await list()).objectId ?? '');
-    return this.#done(counted, products);
+    return products;
   }
 
   /** One page through playwright's handles: every product an ElementHandle, watched, released as it is. */
@@ -209,8 +281,7 @@ export class DemoCrawl {
     return products;
   }
 
-  #done(counted: boolean, products: number): number {
-    if (!counted) return products;
+  #done(products: number): number {
     this.#pagesDone++;
     this.progress$.next({ pagesDone: this.#pagesDone, pagesTotal: this.#options.pages, objects: this.#objects });
     return products;

@@ -156,7 +156,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
       show('pages', e.summary.pages + ' / ' + e.summary.pages);
       const before = e.summary.heap.beforeBytes, after = e.summary.heap.afterBytes;
       const change = ((after - before) / before * 100).toFixed(1);
-      setState('finished', 'crawl finished: ' + e.summary.pages + ' pages, ' + e.summary.objects.toLocaleString('en-US') + ' remote objects, released ' + e.summary.stats.released.toLocaleString('en-US') + '; heap ' + (before / 1048576).toFixed(2) + ' → ' + (after / 1048576).toFixed(2) + ' MB (' + (change >= 0 ? '+' : '') + change + '%)');
+      setState('finished', 'crawl finished: ' + e.summary.pages + ' pages, ' + e.summary.objects.toLocaleString('en-US') + ' remote objects, released ' + e.summary.stats.released.toLocaleString('en-US') + '; heap ' + (before / 1048576).toFixed(2) + ' → ' + (after / 1048576).toFixed(2) + ' MB (' + (change >= 0 ? '+' : '') + change + '%): ' + e.summary.heap.verdict.text);
     } else {
       setState('finished', 'crawl ended: ' + (e.error || 'no summary'));
     }

@@ -1,10 +1,14 @@
 import CDP from 'chrome-remote-interface';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { launchChromium, type LaunchedChromium } from '../browser/launchChromium.js';
 import { classifyReleaseError } from 'cdp-release-batcher';
 import { ReleaseBatcher } from 'cdp-release-batcher';
 import type { ReleaseStats } from 'cdp-release-batcher';
 import { DemoCrawl, type CrawlProgress } from './crawl.js';
+import { compareSnapshots, groupSnapshot, type GroupChange } from './heapSnapshot.js';
+import { heapVerdict, type HeapFigures, type HeapVerdict } from './heapVerdict.js';
 import { startDemoSite, type DemoSite } from './site.js';
 
 export interface DemoOptions {
@@ -15,6 +19,12 @@ export interface DemoOptions {
   readonly release: boolean;
   /** Crawl through `cri` (chrome-remote-interface, raw ids; the default) or playwright-core's handles. */
   readonly client?: 'cri' | 'playwright' | undefined;
+  /**
+   * Also take a heap snapshot of the first tab before the crawl and after it (after the "before" and
+   * "after" measurements), write both to this folder (`before.heapsnapshot`, `after.heapsnapshot`) and
+   * compare them: what grew, by constructor, with what holds the largest objects.
+   */
+  readonly heapSnapshots?: string | undefined;
   /** Attach to a running browser (`ws://.../devtools/browser/...`) instead of launching one. */
   readonly browserUrl?: string | undefined;
 }
@@ -29,7 +39,10 @@ export interface DemoSummary {
   readonly client: 'cri' | 'playwright';
   readonly interrupted: boolean;
   readonly stats: ReleaseStats;
-  readonly heap: { readonly beforeBytes: number; readonly afterBytes: number };
+  /** The pages' heap, and the verdict on it (see `heapVerdict`). */
+  readonly heap: HeapFigures & { readonly verdict: HeapVerdict };
+  /** With {@link DemoOptions.heapSnapshots}: the files, and what changed between them (largest first, 40 at most). */
+  readonly heapSnapshots?: { readonly before: string; readonly after: string; readonly changes: readonly GroupChange[] };
 }
 
 /** The browser went away during the demo (killed, crashed, connection cut). */
@@ -66,6 +79,14 @@ export class DemoRun {
     this.#chromium?.killNow();
   }
 
+  async #snapshot(crawl: DemoCrawl, dir: string, name: string): Promise<{ file: string; groups: ReturnType<typeof groupSnapshot> }> {
+    const json = await crawl.snapshotFirstTab();
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${name}.heapsnapshot`);
+    writeFileSync(file, json);
+    return { file, groups: groupSnapshot(json) };
+  }
+
   async run(): Promise<DemoSummary> {
     let site: DemoSite | null = null;
     let browser: CDP.Client | null = null;
@@ -94,8 +115,11 @@ export class DemoRun {
       crawl.progress$.subscribe(this.#progress$);
       await untilGone(crawl.open());
       await untilGone(crawl.warmUp(new ReleaseBatcher()));
+      const held = await untilGone(crawl.measureHeldBytesPerObject());
       const beforeBytes = await untilGone(crawl.heap(true));
       this.heap$.next(beforeBytes);
+      const snapshots = this.options.heapSnapshots;
+      const snapshotBefore = snapshots === undefined ? null : await untilGone(this.#snapshot(crawl, snapshots, 'before'));
       sampler = setInterval(() => {
         crawl.heap(false).then((bytes) => this.heap$.next(bytes), () => undefined);
       }, 1_000);
@@ -108,7 +132,10 @@ export class DemoRun {
       sampler = null;
       const afterBytes = await untilGone(crawl.heap(true));
       this.heap$.next(afterBytes);
+      const snapshotAfter = snapshots === undefined ? null : await untilGone(this.#snapshot(crawl, snapshots, 'after'));
       const progress = this.#progress$.value;
+      const figures: HeapFigures = { beforeBytes, afterBytes, heldBytesPerObject: held.bytesPerObject, tabs: this.options.tabs };
+      const verdict = heapVerdict(figures, { objects: progress.objects, released: this.batcher.stats.released, release: this.options.release });
       return {
         pages: progress.pagesDone,
         objects: progress.objects,
@@ -118,7 +145,10 @@ export class DemoRun {
         client: this.options.client ?? 'cri',
         interrupted: this.#interrupted,
         stats: this.batcher.stats,
-        heap: { beforeBytes, afterBytes },
+        heap: { ...figures, verdict },
+        ...(snapshotBefore && snapshotAfter
+          ? { heapSnapshots: { before: snapshotBefore.file, after: snapshotAfter.file, changes: compareSnapshots(snapshotBefore.groups, snapshotAfter.groups).slice(0, 40) } }
+          : {}),
       };
     } catch (error) {
       // A call that failed because the connection broke (`write EPIPE`, `WebSocket connection
