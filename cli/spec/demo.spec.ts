@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../src/browser/launchChromium';
@@ -162,6 +162,25 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     expect(ran.code).toBe(143);
     await waitFor(() => chromiumUnder(ran.tmp).length === 0, 5_000);
     expect(chromiumUnder(ran.tmp)).toEqual([]);
+  });
+
+  it('SIGKILL of the command mid-crawl (no handler runs) leaves no browser and no profile behind', async () => {
+    let sawChromium = false;
+    const ran = await cli(['demo', '--pages', '100000'], {
+      during: (child, output, tmp) => {
+        void waitFor(() => /pages [1-9]\d*\/100000/.test(output()), 30_000).then(() => {
+          sawChromium = chromiumUnder(tmp).length > 0;
+          child.kill('SIGKILL');
+        });
+      },
+    });
+    expect(ran.signal).toBe('SIGKILL');
+    expect(sawChromium).toBe(true);
+    const profiles = (): string[] => readdirSync(ran.tmp).filter((name) => name.startsWith('cdp-release-chromium-'));
+    await waitFor(() => chromiumUnder(ran.tmp).length === 0 && profiles().length === 0, 10_000);
+    expect(chromiumUnder(ran.tmp)).toEqual([]);
+    expect(profiles()).toEqual([]); // the profile went with it
+    rmSync(ran.tmp, { recursive: true, force: true });
   });
 
   it('Ctrl-C (SIGINT) flushes, closes the browser and exits 130', async () => {

@@ -16,14 +16,49 @@ export type DashboardEvent =
 export interface DashboardServer {
   /** http://127.0.0.1:PORT/ */
   readonly url: string;
+  /** Event streams open now. */
+  readonly streams: number;
   /** Sends the final state (the demo's summary, or the error it ended with) to every page, now and later. */
   finish(summary: DemoSummary | null, error?: string): void;
   /** Ends every event stream and stops listening. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Frames kept for pages that connect late, so they draw the whole run: about 20 minutes of it. */
-const HISTORY_LIMIT = 20_000;
+/**
+ * What the server holds for each page, so that no page — and no other web page pointing at it —
+ * can grow the demo's memory or stop it.
+ */
+export interface DashboardLimits {
+  /** Event streams open at once; a page beyond them gets `503` (its EventSource retries). */
+  readonly maxClients: number;
+  /** Bytes written to one event stream and not yet taken by its page; beyond them the page is dropped. */
+  readonly maxBufferedBytes: number;
+  /** Bytes of past frames a page that connects late is sent first (the latest ones, after `hello`). */
+  readonly replayBytes: number;
+}
+
+/** 32 pages; 1 MiB waiting per page; 256 KiB of replay — a few minutes of a crawl's charts. */
+export const DEFAULT_LIMITS: DashboardLimits = { maxClients: 32, maxBufferedBytes: 1 << 20, replayBytes: 256 << 10 };
+
+/** The latest frames, at most `limit` bytes of them, oldest dropped first. */
+class Replay {
+  #frames: string[] = [];
+  #start = 0;
+  #bytes = 0;
+  constructor(readonly limit: number) {}
+  push(frame: string): void {
+    this.#frames.push(frame);
+    this.#bytes += frame.length;
+    while (this.#bytes > this.limit && this.#start < this.#frames.length - 1) this.#bytes -= (this.#frames[this.#start++] as string).length;
+    if (this.#start > 1024 && this.#start * 2 > this.#frames.length) {
+      this.#frames = this.#frames.slice(this.#start);
+      this.#start = 0;
+    }
+  }
+  text(): string {
+    return this.#frames.slice(this.#start).join('');
+  }
+}
 
 /** Apache ECharts' browser build, as the `echarts` package ships it. */
 function echartsBuild(): Buffer {
@@ -33,18 +68,32 @@ function echartsBuild(): Buffer {
 /**
  * Serves the live dashboard of a demo run on loopback: the page (`/`), ECharts (`/echarts.min.js`) and a Server-Sent Events stream (`/events`) made with {@link releaseEvents} from
  * the run's batcher plus the pages' heap and the crawl's progress. A page that connects late first
- * gets everything sent so far. `port` 0 picks a free one.
+ * gets `hello` and the latest frames ({@link DashboardLimits.replayBytes}). `port` 0 picks a free one.
+ *
+ * Only what a loopback dashboard needs is answered: `GET`/`HEAD` with a `Host` of `127.0.0.1:PORT` or
+ * `localhost:PORT` (anything else is `403`: a page on another site, even one whose name was rebound to
+ * 127.0.0.1, cannot read the stream), a request whose target is not a path is `400`, a handler that
+ * throws answers `500` — none of it reaches the crawl. Streams are capped and a page that stops
+ * reading is dropped ({@link DashboardLimits}).
  */
-export async function startDashboardServer(run: DemoRun, port = 0): Promise<DashboardServer> {
+export async function startDashboardServer(run: DemoRun, port = 0, limits: DashboardLimits = DEFAULT_LIMITS): Promise<DashboardServer> {
   const started = Date.now();
   const now = (): number => Date.now() - started;
-  const history: string[] = [];
+  let hello = '';
+  const replay = new Replay(limits.replayBytes);
   const clients = new Set<ServerResponse>();
   let ended = false;
+  const drop = (client: ServerResponse): void => {
+    clients.delete(client);
+    client.destroy();
+  };
   const send = (frame: string): void => {
-    history.push(frame);
-    if (history.length > HISTORY_LIMIT) history.splice(1, history.length - HISTORY_LIMIT); // keep `hello`
-    for (const client of clients) client.write(frame);
+    if (hello === '') hello = frame;
+    else replay.push(frame);
+    for (const client of clients) {
+      client.write(frame);
+      if (client.writableLength > limits.maxBufferedBytes) drop(client); // not reading: drop it, never buffer without end
+    }
   };
   // `hello` first and `end` last; every event framed by the library's own toServerSentEvents.
   const control = new Subject<DashboardEvent>();
@@ -64,39 +113,78 @@ export async function startDashboardServer(run: DemoRun, port = 0): Promise<Dash
     '/echarts.min.js': { type: 'text/javascript; charset=utf-8', body: echartsBuild },
   };
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  let hosts = new Set<string>();
+  const answer = (res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${text}\n`);
+  };
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!hosts.has((req.headers.host ?? '').toLowerCase())) {
+      answer(res, 403, 'forbidden: this dashboard answers only to 127.0.0.1 and localhost on its own port');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      answer(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
+      return;
+    }
+    const target = req.url ?? '';
+    let path: string;
+    try {
+      if (!target.startsWith('/')) throw new TypeError('not a path');
+      path = new URL(target, 'http://localhost').pathname;
+    } catch {
+      answer(res, 400, 'bad request: the target is not a path');
       return;
     }
     if (path === '/events') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      res.write(history.join(''));
+      const headers = { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' };
+      if (req.method === 'HEAD') {
+        res.writeHead(200, headers).end();
+        return;
+      }
+      if (!ended && clients.size >= limits.maxClients) {
+        answer(res, 503, `busy: ${limits.maxClients} dashboards are open already`, { 'retry-after': '5' });
+        return;
+      }
+      res.writeHead(200, headers);
+      res.write(hello + replay.text());
       if (ended) {
         res.end();
         return;
       }
       clients.add(res);
+      res.on('error', () => drop(res));
       req.on('close', () => clients.delete(res));
       return;
     }
     const file = files[path];
     if (file === undefined) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      answer(res, 404, 'not found');
       return;
     }
     res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body());
+  };
+  const server: Server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch {
+      // whatever went wrong, it stays with this request: the crawl goes on
+      if (!res.headersSent) answer(res, 500, 'internal error');
+      else res.destroy();
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
+  hosts = new Set([`127.0.0.1:${address.port}`, `localhost:${address.port}`]);
 
   let closing: Promise<void> | null = null;
   return {
     url: `http://127.0.0.1:${address.port}/`,
+    get streams() {
+      return clients.size;
+    },
     finish(summary, error) {
       if (ended) return;
       control.next({ type: 'end', at: now(), summary, error: error ?? null });
