@@ -4,7 +4,7 @@ import rxjs from 'eslint-plugin-rxjs-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'test-output/**', '.tmp*/**', 'coverage/**', 'node_modules/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['dist/**', 'test-output/**', '.tmp*/**', 'coverage/**', 'node_modules/**', '**/*.mjs', '**/*.js', '**/*.cjs', '.stryker-tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   rxjs.configs.recommended,

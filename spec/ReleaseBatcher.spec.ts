@@ -126,6 +126,20 @@ describe('ReleaseBatcher', () => {
       for (const s of seen) expect(statsBalance(s)).toBe(true);
     });
 
+    it('shows a settlement within 250 ms even while its batch is still waiting for another call', () => {
+      const t = new VirtualTarget('t', testScheduler, (id) => (id === 'stuck' ? 'never' : { delay: 1 }));
+      const batcher = new ReleaseBatcher({ scheduler: testScheduler, timeoutMs: 60_000 });
+      const seen: [number, number][] = [];
+      batcher.stats$.subscribe((s) => seen.push([testScheduler.now(), s.released]));
+      batcher.release(t, 'fast');
+      batcher.release(t, 'stuck'); // same batch: it does not complete for 60 s
+      testScheduler.maxFrames = 1_000;
+      testScheduler.flush();
+      const shown = seen.find(([, released]) => released === 1);
+      expect(shown).toBeDefined();
+      expect(shown?.[0]).toBeLessThanOrEqual(1 + 250);
+    });
+
     it('follows the pipeline in virtual time', () => {
       const pick = ({ enqueued, pending, inFlight, released }: ReleaseStats) => ({ enqueued, pending, inFlight, released });
       const stats: ReturnType<typeof pick>[] = [];
@@ -235,7 +249,31 @@ describe('ReleaseBatcher', () => {
     });
   });
 
+  it('a batch report counts the calls of the batch that were dropped unsent', () => {
+    testScheduler.run(({ expectObservable }) => {
+      const t = new VirtualTarget('t', testScheduler, () => 'never');
+      const batcher = new ReleaseBatcher({ maxBatch: 3, maxInFlight: 1, scheduler: testScheduler, timeoutMs: 60_000 });
+      testScheduler.schedule(() => { batcher.release(t, 'a'); batcher.release(t, 'b'); batcher.release(t, 'c'); }, 1);
+      testScheduler.schedule(() => batcher.forget(t), 3); // a in flight (gone), b and c waiting (dropped)
+      expectObservable(batcher.batches$, '^ 10ms !').toBe('---r', {
+        r: { index: 1, size: 3, released: 0, gone: 1, failed: 0, timedOut: 0, dropped: 2, invalid: 0, durationMs: 2 } satisfies BatchReport,
+      });
+    });
+  });
+
   describe('flush() and close()', () => {
+    it('two flushes that overlap: the second still waits for what was enqueued before the first', async () => {
+      const batcher = new ReleaseBatcher();
+      batcher.release(promiseTarget(40), 'a');
+      void batcher.flush();
+      await batcher.flush();
+      expect(batcher.stats).toMatchObject({ released: 1, inFlight: 0, pending: 0 });
+      batcher.release(promiseTarget(40), 'b');
+      void batcher.flush();
+      await batcher.close();
+      expect(batcher.stats).toMatchObject({ released: 2, inFlight: 0, pending: 0 });
+    });
+
     it('flush settles when everything enqueued before it settled, not later releases', async () => {
       const slow = promiseTarget(30);
       const batcher = new ReleaseBatcher();

@@ -122,6 +122,34 @@ describe('RemoteObjectHandle (batcher.adopt)', () => {
       expect(t.ids.sort()).toEqual(['disposed', 'leaky']);
     });
 
+    it('a disposed handle is forgotten by the leak net: collected later, it is neither released again nor counted leaked', async () => {
+      const gc = exposeGc();
+      const t = promiseTarget(1);
+      const batcher = new ReleaseBatcher({ trackLeaks: true });
+      const disposeAndDrop = (): WeakRef<object> => {
+        const handle = batcher.adopt(t, 'disposed');
+        handle.dispose();
+        return new WeakRef(handle);
+      };
+      const ref = disposeAndDrop();
+      await batcher.flush();
+      let collected = false;
+      for (let i = 0; i < 50 && !collected; i++) {
+        await new Promise((r) => setTimeout(r, 10)); // deref() keeps its target alive until the job ends: GC in the next one
+        gc();
+        await new Promise((r) => setTimeout(r, 10));
+        collected = ref.deref() === undefined;
+      }
+      expect(collected).toBe(true); // it was collected: a leak net still holding it would have fired
+      for (let i = 0; i < 10; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 10)); // finalization callbacks run after the collection
+      }
+      await batcher.flush();
+      expect(batcher.stats).toMatchObject({ leaked: 0, released: 1, enqueued: 1, duplicate: 0 });
+      expect(t.ids).toEqual(['disposed']);
+    });
+
     it('is off by default: a collected handle is neither released nor counted', async () => {
       const gc = exposeGc();
       const t = promiseTarget(1);
@@ -157,6 +185,19 @@ describe('ReleaseScope (batcher.scope)', () => {
     expect(a.disposed).toBe(true);
     expect(b.disposed).toBe(false);
     await a[Symbol.asyncDispose]();
+  });
+
+  it('objectGroup names are unique in the process: across batchers and across copies of the library', () => {
+    const t = new VirtualTarget('t', new TestScheduler((a, b) => expect(a).toEqual(b)));
+    const names = [new ReleaseBatcher().scope(t).objectGroup, new ReleaseBatcher().scope(t).objectGroup];
+    jest.isolateModules(() => {
+      // a second copy of the library in the same process (two bundles, two versions side by side)
+      const copy = jest.requireActual<typeof import('../src/ReleaseBatcher')>('../src/ReleaseBatcher');
+      names.push(new copy.ReleaseBatcher().scope(t).objectGroup);
+    });
+    expect(new Set(names).size).toBe(3);
+    // and tagged with this process (pid, base 36), so another process's groups on the same browser differ
+    for (const name of names) expect(name).toMatch(new RegExp(`^cdp-release-scope-${process.pid.toString(36)}[0-9a-z]+-[0-9a-z]+$`));
   });
 
   it('await using waits for the group release', async () => {

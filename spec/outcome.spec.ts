@@ -28,10 +28,17 @@ describe('classifyReleaseError', () => {
     expect(classifyReleaseError({ response: { code: -32001, message: '' } }).targetGone).toBe(true);
   });
 
-  it.each([[new Error('Internal error')], [undefined], [null], [42], ['Could not find object with given id'], [{ message: 17 }]])(
-    'never throws, other errors are failed: %p', (error) => {
-      expect(() => classifyReleaseError(error)).not.toThrow();
-    });
+  it.each([
+    [new Error('Internal error'), 'failed'],
+    [undefined, 'failed'],
+    [null, 'failed'],
+    [42, 'failed'],
+    [{ message: 17 }, 'failed'],
+    [Symbol('x'), 'failed'],
+    ['Could not find object with given id', 'gone'], // a bare string is read as the message
+  ] as const)('never throws, other errors are failed: %p → %s', (error, outcome) => {
+    expect(classifyReleaseError(error)).toEqual({ outcome, targetGone: false });
+  });
 
   it('socket errors of a connection that went away are target gone', () => {
     expect(classifyReleaseError(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toEqual({ outcome: 'gone', targetGone: true });

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { TestScheduler } from 'rxjs/testing';
 import { criSession, type CriClient } from '../src/criSession';
+import { processState } from '../src/internal/processState';
 import { ReleaseBatcher } from '../src/ReleaseBatcher';
 import { statsBalance } from '../src/stats';
 import { isTargetGone, markTargetGone } from '../src/targetLifecycle';
@@ -37,13 +38,35 @@ describe('target lifecycle', () => {
       expect(batcher.stats).toMatchObject({ gone: 2, dropped: 3, inFlight: 1, pending: 0 });
       batcher.release(hung, 'later');
       batcher.release(other, 'o2');
+      batcher.flush$().subscribe(() => (settledAt = testScheduler.now()));
     }, 1);
+    let settledAt = -1;
+    testScheduler.maxFrames = 60_000; // room for the 30 s timeout, had anything waited for it
     testScheduler.flush();
-    expect(testScheduler.now()).toBeLessThan(100); // nobody waited for the 30 s timeout
+    // everything settled when `other` answered o2 (5 frames after frame 1): nobody waited for the timeout
+    expect(settledAt).toBe(6);
     expect(hung.ids).toEqual(['h0', 'h1']);
     expect(other.ids).toEqual(['o1', 'o2']);
     expect(batcher.stats).toMatchObject({ enqueued: 8, gone: 2, dropped: 4, released: 2, timedOut: 0, pending: 0, inFlight: 0 });
     expect(statsBalance(batcher.stats)).toBe(true);
+  });
+
+  it('a lane watches its target while it has work and stops when idle: one watcher per busy lane, none after', () => {
+    const t = new VirtualTarget('t', testScheduler, () => ({ delay: 3 }));
+    const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+    const watchers = (): number => processState.watchers.get(t)?.size ?? 0;
+    const seen: number[] = [];
+    for (let burst = 0; burst < 5; burst++) {
+      testScheduler.schedule(() => {
+        for (let i = 0; i < 100; i++) batcher.release(t, `b${burst}-${i}`);
+      }, burst * 10);
+      testScheduler.schedule(() => seen.push(watchers()), burst * 10 + 1); // under way
+      testScheduler.schedule(() => seen.push(watchers()), burst * 10 + 8); // settled, idle
+    }
+    testScheduler.flush();
+    expect(seen).toEqual([1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+    expect(processState.watchers.has(t)).toBe(false);
+    expect(batcher.stats).toMatchObject({ released: 500 });
   });
 
   it('forget of releases still in the flush window drops them when the batch is cut', () => {

@@ -1,4 +1,5 @@
 import CDP from 'chrome-remote-interface';
+import { ADAPTIVE_START_IN_FLIGHT_CRI } from '../../src/options';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
 import type { CdpTarget } from '../../src/target';
@@ -26,6 +27,62 @@ describe('against a real headless Chromium, through chrome-remote-interface', ()
       const check = await countAlive(send, released);
       expect(check).toEqual({ alive: 0, notFound: 1950, other: [] });
       expect(await countAlive(send, keep)).toMatchObject({ alive: 50 }); // nothing else was released
+      await batcher.close();
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('the real client\'s socket is corked while a batch is written, one level above a plain command, and uncorked after', async () => {
+    const page = await openPage(chromium.current.port);
+    try {
+      const send = sendOf(page.client);
+      const ids = await mintObjects(send, 2_000);
+      const socket = (page.client as unknown as { _ws: { _socket: import('node:net').Socket } })._ws._socket;
+      const levels: number[] = [];
+      const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+      socket.write = ((...args: unknown[]) => {
+        levels.push(socket.writableCorked);
+        return write(...args);
+      });
+      await send('Runtime.evaluate', { expression: '1' }); // a plain command: how corked ws itself writes
+      const plain = Math.max(...levels);
+      levels.length = 0;
+      const batcher = new ReleaseBatcher();
+      for (const id of ids) batcher.release(page.client, id);
+      await batcher.flush();
+      await new Promise((r) => setImmediate(r)); // the uncork comes after the sending microtasks
+      expect(levels.length).toBeGreaterThan(0);
+      expect(Math.min(...levels)).toBe(plain + 1); // every release frame went out corked by the batcher
+      expect(socket.writableCorked).toBe(0);
+      expect(await countAlive(send, ids.slice(0, 100))).toMatchObject({ alive: 0 });
+      await batcher.close();
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a real chrome-remote-interface client starts at its own window: ADAPTIVE_START_IN_FLIGHT_CRI calls before the first answer', async () => {
+    const page = await openPage(chromium.current.port);
+    try {
+      const ids = await mintObjects(sendOf(page.client), 2_000);
+      const client = page.client as unknown as { send: (...args: unknown[]) => Promise<unknown> };
+      const original = client.send.bind(client);
+      let calls = 0;
+      let beforeFirstAnswer = -1;
+      client.send = (...args: unknown[]) => {
+        calls++;
+        const answer = original(...args);
+        void answer.finally(() => {
+          if (beforeFirstAnswer < 0) beforeFirstAnswer = calls;
+        }).catch(() => undefined);
+        return answer;
+      };
+      const batcher = new ReleaseBatcher();
+      for (const id of ids) batcher.release(page.client, id);
+      await batcher.flush();
+      expect(calls).toBe(2_000);
+      expect(beforeFirstAnswer).toBe(ADAPTIVE_START_IN_FLIGHT_CRI);
       await batcher.close();
     } finally {
       await page.close();

@@ -100,6 +100,25 @@ describe('ReleaseBatcher window', () => {
     expect(target.maxOutstanding).toBe(1024);
   });
 
+  it('a trickle (never backlogged) leaves the window where it starts: the next burst still opens at 256', () => {
+    let target: VirtualTarget | null = null;
+    testScheduler.run(({ flush }) => {
+      const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+      target = new VirtualTarget('t', testScheduler, () => ({ delay: 10 }));
+      Object.assign(target, { _ws: { _socket: { cork: () => undefined, uncork: () => undefined } } });
+      const t = target;
+      // 800 releases one at a time, each after the previous one settled: nothing ever waits for a slot
+      for (let i = 0; i < 800; i++) testScheduler.schedule(() => batcher.release(t, `trickle${i}`), i * 20);
+      testScheduler.schedule(() => {
+        for (let i = 0; i < 2_000; i++) batcher.release(t, `burst${i}`);
+      }, 800 * 20);
+      flush();
+      expect(batcher.stats.released).toBe(2_800);
+    });
+    const calls = (target as unknown as VirtualTarget).calls;
+    expect(calls.filter((c) => c.time === 800 * 20)).toHaveLength(256);
+  });
+
   it('keeps a given maxInFlight fixed', () => {
     const target = run({ maxInFlight: 256 }, 60_000);
     expect(target.maxOutstanding).toBe(256);

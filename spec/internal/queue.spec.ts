@@ -30,4 +30,19 @@ describe('ReleaseQueue', () => {
     expect(q.length).toBe(10);
     expect(q.peek()).toBe(999_990);
   });
+
+  it('compacts: the consumed prefix is cut once it is half the array, so it never holds more than twice its live items (or 1,024)', () => {
+    const q = new ReleaseQueue<number>();
+    let most = 0;
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 50_000; i++) q.push(i);
+      for (let i = 0; i < 49_000; i++) {
+        q.shift();
+        most = Math.max(most, q.heldSlots / Math.max(q.length, 1_024));
+      }
+    }
+    expect(q.length).toBe(20 * 1_000);
+    expect(most).toBeLessThanOrEqual(2 + 1 / 1_024);
+    expect(q.heldSlots).toBeLessThanOrEqual(2 * q.length + 50_000);
+  });
 });

@@ -107,6 +107,19 @@ describe('batchReleases', () => {
     });
   });
 
+  it('a second call overtaken by a later answer is watched from when the first is judged: gone 1 s after that, not timed out', () => {
+    testScheduler.run(({ cold, flush }) => {
+      // 'a' and 'c' dropped by Chrome; 'b' overtakes 'a' at 5 ms, 'd' overtakes 'c' at 600 ms
+      const t = new VirtualTarget('t', testScheduler, (id) => (id === 'a' || id === 'c' ? 'never' : { delay: id === 'b' ? 5 : 600 }));
+      const requests = cold<ReleaseRequest>('(abcd)', Object.fromEntries(['a', 'b', 'c', 'd'].map((id) => [id, { target: t, objectId: id }])));
+      const settled: [string, string, number][] = [];
+      const listener = { settled: (r: ReleaseRequest, o: string) => settled.push([r.objectId ?? '', o, testScheduler.now()]) };
+      requests.pipe(batchReleases({ scheduler: testScheduler, listener, timeoutMs: 30_000 })).subscribe();
+      flush();
+      expect(settled).toEqual([['b', 'released', 5], ['d', 'released', 600], ['a', 'gone', 1005], ['c', 'gone', 2005]]);
+    });
+  });
+
   it('answers out of order within the grace are all released', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       const t = new VirtualTarget('t', testScheduler, (id) => ({ delay: id === 'a' ? 900 : 1 }));

@@ -38,8 +38,8 @@ interface FaultRun {
   doomed: { target: CdpTarget; ids: string[] };
   /** A page elsewhere that must keep releasing; its heap (after GC) before its objects were minted. */
   other: { target: CdpTarget; send: SessionSend; ids: string[]; heapBeforeBytes: number };
-  /** Strikes mid-burst: the doomed target's releases are enqueued, some in flight. */
-  fault: () => Promise<void>;
+  /** Strikes mid-burst: the doomed target's releases are enqueued, some in flight; calls `striking()` just before the blow. */
+  fault: (striking: () => void) => Promise<void>;
   /** Releases enqueued after the fault; they too must end in one outcome each. */
   late: { target: CdpTarget; ids: string[] };
   timeoutMs?: number;
@@ -47,7 +47,7 @@ interface FaultRun {
   boundMs: number;
 }
 
-interface FaultResult { stats: ReleaseStats; flushMs: number; otherReleasedMs: number; nodeHeapDeltaBytes: number; otherPageHeap: { beforeBytes: number; afterBytes: number } }
+interface FaultResult { stats: ReleaseStats; atStrike: ReleaseStats | null; flushMs: number; otherReleasedMs: number; nodeHeapDeltaBytes: number; otherPageHeap: { beforeBytes: number; afterBytes: number } }
 
 /**
  * The common promises of every fault: no throw from release(), no unhandled rejection, flush()
@@ -69,7 +69,8 @@ async function survives(name: string, run: () => Promise<FaultRun>): Promise<Fau
       for (const id of ids) expect(() => batcher.release(target, id)).not.toThrow();
     };
     enqueue(setup.doomed.target, setup.doomed.ids);
-    await setup.fault();
+    let atStrike: ReleaseStats | null = null;
+    await setup.fault(() => (atStrike = batcher.stats));
     enqueue(setup.other.target, setup.other.ids);
     enqueue(setup.late.target, setup.late.ids);
     const f0 = performance.now();
@@ -78,10 +79,10 @@ async function survives(name: string, run: () => Promise<FaultRun>): Promise<Fau
     const stats = batcher.stats;
     await batcher.close();
     watch.unsubscribe();
-    return { stats, flushMs, otherReleasedMs };
+    return { stats, flushMs, otherReleasedMs, atStrike: atStrike as ReleaseStats | null };
   });
   expect(unhandled).toEqual([]);
-  const { stats, flushMs, otherReleasedMs } = result;
+  const { stats, flushMs, otherReleasedMs, atStrike } = result;
   expect(flushMs).toBeLessThan(setup.boundMs);
   expect(statsBalance(stats)).toBe(true);
   expect(stats).toMatchObject({ enqueued: setup.doomed.ids.length + setup.other.ids.length + setup.late.ids.length, pending: 0, inFlight: 0, failed: 0, invalid: 0, duplicate: 0 });
@@ -91,9 +92,19 @@ async function survives(name: string, run: () => Promise<FaultRun>): Promise<Fau
   expect(Math.abs(otherHeapAfter - otherHeapBefore) / otherHeapBefore).toBeLessThan(0.1);
   const nodeHeapDeltaBytes = (await heapUsedAfterGc()) - baseline;
   expect(nodeHeapDeltaBytes).toBeLessThan(1.5 * 1024 * 1024); // 5,000 pending releases alone hold ~0.9 MB
-  const figures: FaultResult = { stats, flushMs: Math.round(flushMs), otherReleasedMs: Math.round(otherReleasedMs), nodeHeapDeltaBytes, otherPageHeap: { beforeBytes: otherHeapBefore, afterBytes: otherHeapAfter } };
+  const figures: FaultResult = { stats, atStrike, flushMs: Math.round(flushMs), otherReleasedMs: Math.round(otherReleasedMs), nodeHeapDeltaBytes, otherPageHeap: { beforeBytes: otherHeapBefore, afterBytes: otherHeapAfter } };
   recordFigures(`fault-${name}`, { boundMs: setup.boundMs, ...figures });
   return figures;
+}
+
+/**
+ * The fault struck the burst itself, not only the late releases: when it struck, some of the doomed
+ * target's releases were still unsettled, and more releases ended gone or dropped than the late ones.
+ */
+function expectStruckMidBurst(r: FaultResult): void {
+  expect(r.atStrike).not.toBeNull();
+  expect((r.atStrike?.pending ?? 0) + (r.atStrike?.inFlight ?? 0)).toBeGreaterThan(0);
+  expect(r.stats.gone + r.stats.dropped).toBeGreaterThan(LATE.length);
 }
 
 describe('faults against a real Chromium: the batcher keeps working and accounts for everything', () => {
@@ -139,15 +150,16 @@ describe('faults against a real Chromium: the batcher keeps working and accounts
     const r = await survives(name, async () => ({
       doomed: { target: page.target, ids: await mintObjects(page.send, DOOMED, 4) },
       other: await otherPart(),
-      fault: async () => {
+      fault: async (striking) => {
         await new Promise((r) => setTimeout(r, 10)); // some answered, some in flight, the rest waiting
+        striking();
         await strike(page);
         await new Promise((r) => setTimeout(r, 50));
       },
       late: { target: page.target, ids: LATE },
       boundMs: 2_000,
     }));
-    expect(r.stats.gone + r.stats.dropped).toBeGreaterThan(0);
+    expectStruckMidBurst(r);
     expect(r.stats.timedOut).toBe(0);
     await browser.Target.closeTarget({ targetId: page.targetId }).catch(() => undefined);
   });
@@ -226,14 +238,15 @@ describe('faults against a real Chromium: the batcher keeps working and accounts
       const r = await survives('browser-killed', async () => ({
         doomed: { target: client, ids: await mintObjects(sendOf(client), DOOMED, 4) },
         other: await otherPart(),
-        fault: async () => {
+        fault: async (striking) => {
           await new Promise((r) => setTimeout(r, 20));
+          striking();
           process.kill(-victim.pid, 'SIGKILL');
         },
         late: { target: client, ids: LATE },
         boundMs: 2_000,
       }));
-      expect(r.stats.gone + r.stats.dropped).toBeGreaterThan(0);
+      expectStruckMidBurst(r);
       expect(r.stats.timedOut).toBe(0);
     } finally {
       await victim.close();
@@ -257,14 +270,15 @@ describe('faults against a real Chromium: the batcher keeps working and accounts
       const r = await survives('websocket-cut', async () => ({
         doomed: { target: client, ids: await mintObjects(sendOf(client), DOOMED, 4) },
         other: await otherPart(),
-        fault: async () => {
+        fault: async (striking) => {
           await new Promise((r) => setTimeout(r, 20));
+          striking();
           for (const s of sockets) s.destroy();
         },
         late: { target: client, ids: LATE },
         boundMs: 2_000,
       }));
-      expect(r.stats.gone + r.stats.dropped).toBeGreaterThan(0);
+      expectStruckMidBurst(r);
       expect(r.stats.timedOut).toBe(0);
     } finally {
       await new Promise((r) => proxy.close(r));

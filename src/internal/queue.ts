@@ -13,6 +13,11 @@ export class ReleaseQueue<T> {
     return this.#items.length - this.#head;
   }
 
+  /** Slots the backing array holds, consumed ones included (what compaction keeps bounded). */
+  get heldSlots(): number {
+    return this.#items.length;
+  }
+
   push(item: T): void {
     this.#items.push(item);
   }

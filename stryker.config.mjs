@@ -1,0 +1,48 @@
+// Mutation testing of the library (`npm run mutation`): StrykerJS mutates `src/`, drops the mutants
+// that do not compile (TypeScript checker), and runs, for each of the others, the library's specs
+// that cover it (Jest, per-test coverage). Report: test-output/mutation/index.html (+ report.json).
+// The specs run are the library's own, minus the ones that cannot serve as a per-mutant run: child
+// processes and timing-heavy runs (see `testPathIgnorePatterns`); the client adapters' real-Chromium
+// specs are included.
+import { resolve } from 'node:path';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.mutation.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate: ['src/**/*.ts', '!src/**/index.ts'],
+  coverageAnalysis: 'perTest',
+  ignoreStatic: true,
+  concurrency: 2,
+  timeoutMS: 15_000,
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  ignorePatterns: ['test-output', 'dist', 'cli', 'docs', 'bench', '.stryker-tmp', 'examples'],
+  jest: {
+    projectType: 'custom',
+    enableFindRelatedTests: false,
+    config: {
+      testEnvironment: resolve('spec/support/mutationEnvironment.cjs'),
+      roots: ['<rootDir>/spec'],
+      testMatch: ['**/*.spec.ts'],
+      testPathIgnorePatterns: [
+        '/spec/examples\\.spec\\.ts$', // runs the examples as child processes
+        '/spec/readme\\.spec\\.ts$', // builds the package and runs the README's code in child processes
+        '/spec/clientVersions\\.spec\\.ts$', // reads installed versions: no library code
+        '/spec/idleExit\\.spec\\.ts$', // a child process must exit
+        '/spec/worker\\.spec\\.ts$', // worker threads load the built files
+        '/spec/reliability/load\\.spec\\.ts$', // 1,000,000 releases: a timing run, minutes per mutant
+      ],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+      testTimeout: 60_000,
+    },
+  },
+  reporters: ['html', 'json', 'clear-text', 'progress'],
+  htmlReporter: { fileName: 'test-output/mutation/index.html' },
+  jsonReporter: { fileName: 'test-output/mutation/report.json' },
+  thresholds: { high: 90, low: 85, break: null },
+};
