@@ -1,11 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { launchChromium, sandboxFlags } from '../src/browser/launchChromium';
-import { waitFor } from './support/cli';
+import { liveProcesses, waitFor } from './support/cli';
 
 jest.setTimeout(60_000);
-
-const processes = (): string[] => execFileSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' }).split('\n').filter((l) => !l.trim().startsWith('Z'));
 
 describe('launchChromium', () => {
   it('--no-sandbox only for root', () => {
@@ -19,7 +17,7 @@ describe('launchChromium', () => {
     const browserLine = execFileSync('ps', ['-o', 'args=', '-p', String(chromium.pid)], { encoding: 'utf8' });
     expect(browserLine).toContain('--remote-debugging-port');
     expect(browserLine.includes('--no-sandbox')).toBe(process.getuid?.() === 0);
-    const watchdog = (): string[] => processes().filter((l) => l.includes('cdp-release-watchdog') && l.includes(` ${chromium.pid} `));
+    const watchdog = (): string[] => liveProcesses().filter((l) => l.includes('cdp-release-watchdog') && l.includes(` ${chromium.pid} `));
     expect(watchdog()).toHaveLength(1);
     const profile = /--user-data-dir=(\S+)/.exec(browserLine)?.[1] ?? '';
     expect(existsSync(profile)).toBe(true);

@@ -6,9 +6,9 @@ import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
 import { heapAfterGc, sendOf } from '../../src/testing/index';
 import { useChromium } from '../support/browser';
-import { releaseAcrossPageClose } from '../support/handles';
+import { dropGuardWhileHandleLives, releaseAcrossPageClose } from '../support/handles';
 import { countingRelay, type CountingRelay } from '../support/cdpProxy';
-import { collected, exposeGc } from '../support/gc';
+import { exposeGc } from '../support/gc';
 
 /** `n` fresh objects as playwright JSHandles, read from arrays of 1,000 with `getProperties()`. */
 async function handlesOf(page: Page, n: number): Promise<JSHandle[]> {
@@ -160,16 +160,8 @@ describe('batcher.release(handle): playwright-core handles as they are, against 
 
   it('with trackLeaks, a guard dropped while its handle lives releases nothing: the handle still works, and is counted watched', async () => {
     const handle = await page.evaluateHandle(() => ({ answer: 42 }));
-    const batcher = new ReleaseBatcher({ trackLeaks: true });
-    const sentBefore = await wireSettled(relay);
-    let guard: ReturnType<ReleaseBatcher['adopt']> | null = batcher.adopt(handle);
-    const ref = new WeakRef(guard);
-    guard = null;
-    expect(await collected(ref)).toBe(true);
-    await new Promise((r) => setTimeout(r, 50)); // a finalizer, had there been one, has run
-    await batcher.flush();
-    expect(batcher.stats).toMatchObject({ enqueued: 0, leaked: 0, watched: 1 });
-    expect((await wireSettled(relay)) - sentBefore).toBe(0);
+    const batcher = await dropGuardWhileHandleLives(handle, () => wireSettled(relay));
+    expect(batcher.stats.watched).toBe(1);
     expect(await handle.evaluate((o) => o.answer)).toBe(42);
     await handle.dispose(); // its client disposes it: no longer waiting
     expect(batcher.stats.watched).toBe(0);

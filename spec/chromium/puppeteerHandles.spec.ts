@@ -7,8 +7,8 @@ import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
 import { countAlive, heapAfterGc, sendOf } from '../../src/testing/index';
 import { useChromium } from '../support/browser';
-import { releaseAcrossPageClose } from '../support/handles';
-import { collected, exposeGc } from '../support/gc';
+import { dropGuardWhileHandleLives, releaseAcrossPageClose } from '../support/handles';
+import { exposeGc } from '../support/gc';
 
 /** puppeteer's connection to the browser, counting the `Runtime.releaseObject` messages it writes. */
 class CountingTransport implements ConnectionTransport {
@@ -161,16 +161,7 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
 
   it('with trackLeaks, a guard dropped while its handle lives releases nothing: the handle still works', async () => {
     const handle = await page.evaluateHandle(() => ({ answer: 42 }));
-    const batcher = new ReleaseBatcher({ trackLeaks: true });
-    const sentBefore = transport.releases;
-    let guard: ReturnType<ReleaseBatcher['adopt']> | null = batcher.adopt(handle);
-    const ref = new WeakRef(guard);
-    guard = null;
-    expect(await collected(ref)).toBe(true);
-    await new Promise((r) => setTimeout(r, 50)); // a finalizer, had there been one, has run
-    await batcher.flush();
-    expect(batcher.stats).toMatchObject({ enqueued: 0, leaked: 0 });
-    expect(transport.releases - sentBefore).toBe(0);
+    const batcher = await dropGuardWhileHandleLives(handle, () => transport.releases);
     expect(await handle.evaluate((o) => o.answer)).toBe(42);
     await batcher.close();
   });

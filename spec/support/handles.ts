@@ -1,5 +1,6 @@
 import type { ClientHandle, ReleaseStats } from '../../src/index';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
+import { collected } from './gc';
 
 /**
  * Releases `handles` through a batcher with a long timeout, closes their page, and checks that every
@@ -17,4 +18,24 @@ export async function releaseAcrossPageClose(handles: readonly ClientHandle[], c
   expect(batcher.stats.released + batcher.stats.gone + batcher.stats.dropped).toBe(handles.length);
   await batcher.close();
   return batcher.stats;
+}
+
+/**
+ * With `trackLeaks`, adopts a client's `handle`, drops the guard while the handle lives, waits until
+ * the guard was collected (and a finalizer, had there been one, ran), and checks that nothing was
+ * enqueued, counted leaked or sent on the wire (`sent()`: release messages so far). Returns the
+ * batcher for the client's own checks.
+ */
+export async function dropGuardWhileHandleLives(handle: ClientHandle, sent: () => number | Promise<number>): Promise<ReleaseBatcher> {
+  const batcher = new ReleaseBatcher({ trackLeaks: true });
+  const sentBefore = await sent();
+  let guard: ReturnType<ReleaseBatcher['adopt']> | null = batcher.adopt(handle);
+  const ref = new WeakRef(guard);
+  guard = null;
+  expect(await collected(ref)).toBe(true);
+  await new Promise((r) => setTimeout(r, 50)); // a finalizer, had there been one, has run
+  await batcher.flush();
+  expect(batcher.stats).toMatchObject({ enqueued: 0, leaked: 0 });
+  expect((await sent()) - sentBefore).toBe(0);
+  return batcher;
 }

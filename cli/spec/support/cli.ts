@@ -29,10 +29,15 @@ export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; during?: (c
   });
 }
 
+/** The command lines of the running processes (not zombies), as `ps -eo stat=,args=` prints them. */
+export function liveProcesses(): string[] {
+  const out = execFileSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => !l.trim().startsWith('Z'));
+}
+
 /** Chromium processes (not zombies) whose command line holds `path`. */
 export function chromiumUnder(path: string): string[] {
-  const out = execFileSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => !l.trim().startsWith('Z') && l.includes(path) && /chrom/i.test(l));
+  return liveProcesses().filter((l) => l.includes(path) && /chrom/i.test(l));
 }
 
 export const waitFor = async (check: () => boolean, ms: number): Promise<void> => {

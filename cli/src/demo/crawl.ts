@@ -5,6 +5,7 @@ import { criSession } from 'cdp-release-batcher';
 import { ReleaseBatcher } from 'cdp-release-batcher';
 import type { CdpTarget } from 'cdp-release-batcher';
 import { withRemoteObject } from 'cdp-release-batcher';
+import { heapAfterGc } from 'cdp-release-batcher/testing';
 import { takeHeapSnapshot } from './heapSnapshot.js';
 
 /** How far the crawl is. */
@@ -59,12 +60,9 @@ export interface HeldMeasure {
   readonly bytesPerObject: number;
 }
 
-/** One tab's V8 heap (`Runtime.getHeapUsage`), after two full collections when `gc`. */
+/** One tab's V8 heap (`Runtime.getHeapUsage`); after full collections (the testing kit's `heapAfterGc`) when `gc`. */
 async function heapOf(tab: Tab, gc: boolean): Promise<number> {
-  if (gc) {
-    await tab.send('HeapProfiler.collectGarbage');
-    await tab.send('HeapProfiler.collectGarbage');
-  }
+  if (gc) return heapAfterGc(tab.send);
   return ((await tab.send('Runtime.getHeapUsage')) as unknown as { usedSize: number }).usedSize;
 }
 
