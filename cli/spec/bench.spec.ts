@@ -60,7 +60,6 @@ describe('cdp-release bench (the real command, small sizes)', () => {
     expect(chart).toContain('raw WebSocket: raw: 64 x 16 batches in flight');
     expect(chromiumUnder(ran.tmp)).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
-    rmSync(ran.tmp, { recursive: true, force: true });
   });
 
   it('uses a running browser with --browser-url, runs only what --only matches, and leaves that browser running', async () => {
@@ -78,7 +77,6 @@ describe('cdp-release bench (the real command, small sizes)', () => {
       const targets = (await (await fetch(`http://127.0.0.1:${browser.port}/json/list`)).json()) as { url: string }[];
       expect(targets.map((t) => t.url)).not.toContain('about:blank#cdp-release-bench');
       rmSync(dir, { recursive: true, force: true });
-      rmSync(ran.tmp, { recursive: true, force: true });
     } finally {
       await browser.close();
     }
@@ -112,13 +110,11 @@ describe('cdp-release bench (the real command, small sizes)', () => {
       expect(Object.keys(report.micro?.cpuNsPerRelease.baseline ?? {})).toEqual(['20000', '50000']);
       expect(report.micro?.cpuNsPerRelease.ratioToBaseline).toBeGreaterThan(0);
       expect(report.micro?.heapBytesPerPendingReleaseBaseline).toBeGreaterThan(0);
-      rmSync(ran.tmp, { recursive: true, force: true });
 
       const missing = await cli(['bench', '--baseline', join(build, 'nothing-here.js'), '--objects', '10', '--rounds', '1', '--no-micro', '--quiet']);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('nothing-here.js');
       expect(chromiumUnder(missing.tmp)).toEqual([]);
-      rmSync(missing.tmp, { recursive: true, force: true });
     } finally {
       rmSync(build, { recursive: true, force: true });
     }
@@ -135,6 +131,5 @@ describe('cdp-release bench (the real command, small sizes)', () => {
     const ran = await cli(['bench', ...args]);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toMatch(/error: /);
-    rmSync(ran.tmp, { recursive: true, force: true });
   });
 });

@@ -92,7 +92,6 @@ describe('cdp-release demo --serve: the live dashboard in a real browser', () =>
     await context.close();
     expect(chromiumUnder(result.tmp)).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
-    rmSync(result.tmp, { recursive: true, force: true });
   });
 
   it('--client playwright --no-release: the live count of watched handles per page grows on the dashboard while the crawl leaks', async () => {
@@ -118,7 +117,6 @@ describe('cdp-release demo --serve: the live dashboard in a real browser', () =>
     await context.close();
     await waitFor(() => chromiumUnder(result.tmp).length === 0, 5_000);
     expect(chromiumUnder(result.tmp)).toEqual([]);
-    rmSync(result.tmp, { recursive: true, force: true });
   });
 
   it('says so when the server goes away mid-crawl, and keeps the last numbers on screen', async () => {
@@ -146,13 +144,11 @@ describe('cdp-release demo --serve: the live dashboard in a real browser', () =>
     // SIGKILLed with its process group as the command exited: give the kernel a moment to reap them.
     await waitFor(() => chromiumUnder(result.tmp).length === 0, 5_000);
     expect(chromiumUnder(result.tmp)).toEqual([]);
-    rmSync(result.tmp, { recursive: true, force: true });
   });
 
   it('rejects a bad port with exit code 2', async () => {
     const result = await cli(['demo', '--serve', '70000']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--serve takes a port');
-    rmSync(result.tmp, { recursive: true, force: true });
   });
 });

@@ -23,7 +23,6 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     expect(ran.stdout).toContain(s.heap.verdict.text);
     expect(ran.stdout).toContain('every remote object was released');
     expect(chromiumUnder(ran.tmp)).toEqual([]);
-    rmSync(ran.tmp, { recursive: true, force: true });
   });
 
   it('--no-release runs the same crawl without releasing: the heap does not come back, and it says so', async () => {
@@ -180,7 +179,6 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     await waitFor(() => chromiumUnder(ran.tmp).length === 0 && profiles().length === 0, 10_000);
     expect(chromiumUnder(ran.tmp)).toEqual([]);
     expect(profiles()).toEqual([]); // the profile went with it
-    rmSync(ran.tmp, { recursive: true, force: true });
   });
 
   it('Ctrl-C (SIGINT) flushes, closes the browser and exits 130', async () => {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import CDP from 'chrome-remote-interface';
 import puppeteer from 'puppeteer-core';
 
@@ -20,6 +21,22 @@ export interface LaunchedChromium {
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 
 /**
+ * Kills the browser's process group if this process dies without closing it (a Jest or Stryker run
+ * interrupted, a worker killed): an `sh` in a session of its own reads a pipe from us; the pipe closes
+ * when we end in any way, and unless `done` came first it kills the group and removes the profile. (The command's launcher
+ * does the same; puppeteer-core's own exit handlers do not run on SIGKILL.)
+ */
+function watchBrowser(pid: number, profile: string): () => void {
+  const script = 'read line; if [ "$line" != done ]; then kill -s KILL -- "-$1" 2>/dev/null; sleep 0.5; [ -z "$2" ] || rm -rf -- "$2"; fi';
+  const dog = spawn('/bin/sh', ['-c', script, 'spec-browser-watchdog', String(pid), profile], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  dog.on('error', () => undefined);
+  dog.stdin.on('error', () => undefined);
+  dog.unref();
+  (dog.stdin as unknown as { unref?: () => void }).unref?.();
+  return () => dog.stdin.end('done\n');
+}
+
+/**
  * Starts Debian's Chromium (or `CHROME_PATH`) through puppeteer-core's launcher — a fresh profile, a
  * free DevTools port, the process group killed on close — for chrome-remote-interface and the other
  * clients to connect to.
@@ -29,6 +46,8 @@ export async function launchChromium(): Promise<LaunchedChromium> {
   const browserWSEndpoint = browser.wsEndpoint();
   const pid = browser.process()?.pid;
   if (pid === undefined) throw new Error('puppeteer-core started no browser process');
+  const profile = browser.process()?.spawnargs.find((arg) => arg.startsWith('--user-data-dir='))?.slice('--user-data-dir='.length) ?? '';
+  const stand = watchBrowser(pid, profile);
   let closing: Promise<void> | null = null;
   return {
     port: Number(new URL(browserWSEndpoint).port),
@@ -40,7 +59,7 @@ export async function launchChromium(): Promise<LaunchedChromium> {
       } catch {
         // already gone
       }
-    })),
+    }).finally(stand)),
   };
 }
 

@@ -1,4 +1,26 @@
 // The test environment for StrykerJS's jest runner, which loads it with Node's own `require`
-// (Jest would transform spec/support/environment.ts itself): register ts-node, then hand it over.
+// (Jest would transform spec/support/environment.ts itself): register ts-node, then extend it.
+//
+// Fail fast per mutant: Jest cannot bail programmatically (Stryker runs it with `bail: false`), so
+// a mutant would run every spec covering it even after the first failure — minutes per mutant in
+// the core, and a hanging spec after a failing one turns a killed mutant into a timeout. Stryker
+// names the mutant under test in `__STRYKER_ACTIVE_MUTANT__`; once a test or hook fails for that
+// mutant, the remaining tests of the run are skipped (the mutant is killed either way). This module
+// is loaded once per runner process, so the flag outlives one spec file; a new mutant resets it,
+// and the initial (dry) run, which has no active mutant, never skips.
 require('ts-node').register({ transpileOnly: true });
-module.exports = require('./environment.ts').default;
+const CrossRealmErrorEnvironment = require('./environment.ts').default;
+
+const ACTIVE = '__STRYKER_ACTIVE_MUTANT__';
+let failedFor;
+
+class FailFastPerMutantEnvironment extends CrossRealmErrorEnvironment {
+  async handleTestEvent(event) {
+    const mutant = process.env[ACTIVE];
+    if (mutant === undefined) return;
+    if (event.name === 'test_fn_failure' || event.name === 'hook_failure') failedFor = mutant;
+    else if (event.name === 'test_start' && failedFor === mutant) event.test.mode = 'skip';
+  }
+}
+
+module.exports = FailFastPerMutantEnvironment;

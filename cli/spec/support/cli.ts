@@ -1,10 +1,16 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The command-line package's folder. */
 const cliRoot = join(__dirname, '..', '..');
+
+/** The TMPDIRs made for the runs of the current spec file, removed after it (with what the runs left in them). */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 export interface Ran { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -14,6 +20,7 @@ export interface Ran { code: number | null; signal: NodeJS.Signals | null; stdou
  */
 export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; during?: (child: ReturnType<typeof spawn>, output: () => string, tmp: string) => void } = {}): Promise<Ran & { tmp: string }> {
   const tmp = mkdtempSync(join(tmpdir(), 'cdp-release-cli-'));
+  made.push(tmp);
   const child = spawn(process.execPath, [join(cliRoot, 'bin', 'cdp-release.js'), ...args], {
     cwd: cliRoot,
     env: { ...process.env, TMPDIR: tmp, ...opts.env },
