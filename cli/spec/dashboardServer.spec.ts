@@ -109,14 +109,21 @@ describe('the dashboard server against hostile and careless clients', () => {
     idle.on('error', () => undefined);
     idle.pause(); // never reads
     let read = 0;
+    let tail = '';
     const reader = connect(port, '127.0.0.1', () => reader.write(`GET /events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`));
-    reader.on('data', (d: Buffer) => (read += d.length));
+    reader.on('data', (d: Buffer) => {
+      read += d.length;
+      tail = (tail + d.toString()).slice(-4_000);
+    });
     await waitFor(() => server.streams === 2, 2_000);
-    // up to ~40 MB of frames, in bursts of ~20 KB the reading page takes between them: far more
-    // than the kernel's socket buffers hold for the idle page
+    // up to ~40 MB of frames, in bursts of ~20 KB: far more than the kernel's socket buffers hold for
+    // the idle page. The reading page takes each burst before the next is sent (it has received the
+    // burst's last frame), so what it has not read never passes one burst, however loaded the machine.
     for (let round = 0; round < 2_000 && server.streams === 2; round++) {
-      for (let i = 0; i < 500; i++) run.heap$.next(1_000_000 + i);
-      await new Promise((r) => setTimeout(r, 2));
+      const last = 1_000_000 + round * 1_000 + 499;
+      for (let i = 0; i < 500; i++) run.heap$.next(last - 499 + i);
+      const end = Date.now() + 5_000;
+      while (!tail.includes(`"bytes":${last}`) && server.streams === 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
     }
     await waitFor(() => server.streams === 1, 5_000);
     expect(server.streams).toBe(1);
