@@ -27,18 +27,13 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking
  * does the same; puppeteer-core's own exit handlers do not run on SIGKILL.)
  */
 function watchBrowser(pid: number, profile: string): () => void {
-  // The watcher runs in a background subshell whose parent exits at once: it is nobody's child, so a
-  // runner that kills its whole process tree (Stryker does, with tree-kill) does not take it along.
-  const watch = 'read line; if [ "$line" != done ]; then kill -s KILL -- "-$1" 2>/dev/null; sleep 0.5; [ -z "$2" ] || rm -rf -- "$2"; fi';
-  const script = `exec 3<&0; (${watch}) <&3 & exit 0`;
+  const script = 'read line; if [ "$line" != done ]; then kill -s KILL -- "-$1" 2>/dev/null; sleep 0.5; [ -z "$2" ] || rm -rf -- "$2"; fi';
   const dog = spawn('/bin/sh', ['-c', script, 'spec-browser-watchdog', String(pid), profile], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   dog.on('error', () => undefined);
   dog.stdin.on('error', () => undefined);
   dog.unref();
   (dog.stdin as unknown as { unref?: () => void }).unref?.();
-  return () => {
-    if (dog.stdin.writable) dog.stdin.end('done\n');
-  };
+  return () => dog.stdin.end('done\n');
 }
 
 /**
