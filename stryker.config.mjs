@@ -18,7 +18,8 @@ export default {
   disableTypeChecks: 'src/**/*.ts',
   coverageAnalysis: 'perTest',
   ignoreStatic: true,
-  // One checker process + two test runners (the checker finishes early; the runners are the run).
+  // Stryker starts two TypeScript checkers and one test runner; when checking is done (early in the
+  // run) their slots go to test runners: two or three runners for the rest of the run.
   concurrency: 3,
   // A mutant that hangs a spec costs this much on top of the spec's own time (x1.5): 5 s is ample
   // here, the specs' own waits are bounded well below it.

@@ -122,8 +122,7 @@ describe('the dashboard server against hostile and careless clients', () => {
     for (let round = 0; round < 2_000 && server.streams === 2; round++) {
       const last = 1_000_000 + round * 1_000 + 499;
       for (let i = 0; i < 500; i++) run.heap$.next(last - 499 + i);
-      const end = Date.now() + 5_000;
-      while (!tail.includes(`"bytes":${last}`) && server.streams === 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
+      await waitFor(() => tail.includes(`"bytes":${last}`) || server.streams !== 2, 5_000, 1);
     }
     await waitFor(() => server.streams === 1, 5_000);
     expect(server.streams).toBe(1);

@@ -44,9 +44,10 @@ function watchBrowser(pid: number, profile: string): () => void {
 export async function launchChromium(): Promise<LaunchedChromium> {
   const browser = await puppeteer.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: FLAGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
   const browserWSEndpoint = browser.wsEndpoint();
-  const pid = browser.process()?.pid;
+  const proc = browser.process();
+  const pid = proc?.pid;
   if (pid === undefined) throw new Error('puppeteer-core started no browser process');
-  const profile = browser.process()?.spawnargs.find((arg) => arg.startsWith('--user-data-dir='))?.slice('--user-data-dir='.length) ?? '';
+  const profile = proc?.spawnargs.find((arg) => arg.startsWith('--user-data-dir='))?.slice('--user-data-dir='.length) ?? '';
   const stand = watchBrowser(pid, profile);
   let closing: Promise<void> | null = null;
   return {

@@ -6,7 +6,7 @@
 // the core, and a hanging spec after a failing one turns a killed mutant into a timeout. Stryker
 // names the mutant under test in `__STRYKER_ACTIVE_MUTANT__`; once a test or hook fails for that
 // mutant, the remaining tests of the run are skipped (the mutant is killed either way). This module
-// is loaded once per runner process, so the flag outlives one spec file; a new mutant resets it,
+// is loaded once per runner process, so the flag outlives one spec file; it names its mutant, so the next one starts clean,
 // and the initial (dry) run, which has no active mutant, never skips.
 require('ts-node').register({ transpileOnly: true });
 const CrossRealmErrorEnvironment = require('./environment.ts').default;

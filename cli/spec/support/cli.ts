@@ -47,8 +47,9 @@ export function chromiumUnder(path: string): string[] {
   return liveProcesses().filter((l) => l.includes(path) && /chrom/i.test(l));
 }
 
-export const waitFor = async (check: () => boolean, ms: number): Promise<void> => {
+/** Polls `check` every `everyMs` until it holds or `ms` have passed. */
+export const waitFor = async (check: () => boolean, ms: number, everyMs = 100): Promise<void> => {
   const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, everyMs));
 };
 
