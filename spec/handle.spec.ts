@@ -187,14 +187,20 @@ describe('ReleaseScope (batcher.scope)', () => {
     await a[Symbol.asyncDispose]();
   });
 
+  // A second copy of the library in the same process (two bundles, two versions side by side),
+  // loaded while the specs are collected rather than inside the test: a module's top level is
+  // static code, and the mutation run would credit a test that re-ran it with all of it.
+  let copy: typeof import('../src/ReleaseBatcher') | null = null;
+  jest.isolateModules(() => {
+    copy = jest.requireActual<typeof import('../src/ReleaseBatcher')>('../src/ReleaseBatcher');
+  });
+
   it('objectGroup names are unique in the process: across batchers and across copies of the library', () => {
     const t = new VirtualTarget('t', new TestScheduler((a, b) => expect(a).toEqual(b)));
     const names = [new ReleaseBatcher().scope(t).objectGroup, new ReleaseBatcher().scope(t).objectGroup];
-    jest.isolateModules(() => {
-      // a second copy of the library in the same process (two bundles, two versions side by side)
-      const copy = jest.requireActual<typeof import('../src/ReleaseBatcher')>('../src/ReleaseBatcher');
-      names.push(new copy.ReleaseBatcher().scope(t).objectGroup);
-    });
+    if (copy === null) throw new Error('the second copy of the library did not load');
+    expect(copy.ReleaseBatcher).not.toBe(ReleaseBatcher);
+    names.push(new copy.ReleaseBatcher().scope(t).objectGroup);
     expect(new Set(names).size).toBe(3);
     // and tagged with this process (pid, base 36), so another process's groups on the same browser differ
     for (const name of names) expect(name).toMatch(new RegExp(`^cdp-release-scope-${process.pid.toString(36)}[0-9a-z]+-[0-9a-z]+$`));

@@ -32,6 +32,24 @@ describe('withRemoteObject', () => {
     expect(t.calls.map((c) => [c.time, c.id])).toEqual([[3, 'obj-1']]);
   });
 
+  it('an acquire that fails forwards its error; one that completes empty completes; nothing to release either way', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const failing = withRemoteObject(batcher, t, () => cold('--#', undefined, new Error('evaluate failed')), () => cold('r|', { r: 1 }));
+      expectObservable(failing).toBe('--#', undefined, new Error('evaluate failed'));
+      const empty = withRemoteObject(batcher, t, () => cold('---|'), () => cold('r|', { r: 1 }));
+      expectObservable(empty).toBe('---|');
+    });
+    expect(t.calls).toEqual([]);
+  });
+
+  it('once the object arrived, only use speaks: a later acquire error is ignored, the object released when use ends', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const result = withRemoteObject(batcher, t, () => cold('o#', obj, new Error('late acquire error')), () => cold('---r|', { r: 1 }));
+      expectObservable(result).toBe('---r|', { r: 1 });
+    });
+    expect(t.calls.map((c) => [c.time, c.id])).toEqual([[4, 'obj-1']]);
+  });
+
   it('releases the object on unsubscribe', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       const result = withRemoteObject(batcher, t, () => cold('--o|', obj), () => cold('-r------', { r: 1 }));

@@ -1,4 +1,5 @@
 import { ReleaseQueue } from '../../src/internal/queue';
+import { collected } from '../support/gc';
 
 describe('ReleaseQueue', () => {
   it('is FIFO across compactions', () => {
@@ -19,6 +20,22 @@ describe('ReleaseQueue', () => {
     q.push('a'); q.push('b'); q.push('c');
     q.shift();
     expect(q.drain()).toEqual(['b', 'c']);
+    expect(q.length).toBe(0);
+  });
+
+  it('an emptied queue holds no slots, and a shifted item is not kept alive by the queue', async () => {
+    const q = new ReleaseQueue<object>();
+    let item: object | undefined = { payload: 'x' };
+    const ref = new WeakRef(item);
+    q.push(item);
+    q.push({ payload: 'y' });
+    const first = q.shift() === item; // not through expect(), which may keep what it was given
+    item = undefined;
+    expect(first).toBe(true);
+    expect(await collected(ref)).toBe(true); // the consumed slot was cleared (no compaction yet: one item consumed)
+    expect(q.heldSlots).toBe(2);
+    q.shift();
+    expect(q.heldSlots).toBe(0);
     expect(q.length).toBe(0);
   });
 

@@ -181,6 +181,27 @@ describe('batchReleases', () => {
     });
   });
 
+  it('forget$: a forgotten target\'s waiting calls are dropped unsent, its calls in flight end gone at once, its later requests are dropped', () => {
+    testScheduler.run(({ cold, expectObservable, flush }) => {
+      const t = new VirtualTarget('t', testScheduler, () => ({ delay: 10 }));
+      const other = new VirtualTarget('other', testScheduler, () => ({ delay: 10 }));
+      const requests = cold<ReleaseRequest>('(abco)--d', {
+        a: { target: t, objectId: 'a' }, b: { target: t, objectId: 'b' }, c: { target: t, objectId: 'c' },
+        o: { target: other, objectId: 'o' },
+        d: { target: t, objectId: 'd' },
+      });
+      const forget$ = cold('--t', { t });
+      expectObservable(requests.pipe(batchReleases({ maxInFlight: 1, scheduler: testScheduler, forget$ }))).toBe('--------y-x', {
+        // forgotten at frame 2: a (in flight) gone then, b and c (waiting) dropped; o, elsewhere, released at 10
+        x: report(1, 4, 10, { gone: 1, dropped: 2, released: 1 }),
+        y: report(2, 1, 0, { dropped: 1 }), // d, for the forgotten target: dropped unsent at once
+      });
+      flush();
+      expect(t.ids).toEqual(['a']);
+      expect(other.ids).toEqual(['o']);
+    });
+  });
+
   it('counts invalid requests without sending them', () => {
     testScheduler.run(({ cold, expectObservable, flush }) => {
       const t = new VirtualTarget('t', testScheduler);

@@ -25,6 +25,17 @@ describe('releaseInto', () => {
     expect(batcher.stats).toMatchObject({ enqueued: 5, released: 4, invalid: 1 });
   });
 
+  it('a value with both an objectId and an objectGroup is read by its objectId, as batcher.adopt reads it', () => {
+    const testScheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const t = new VirtualTarget('t', testScheduler);
+    const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+    testScheduler.run(({ cold, expectObservable }) => {
+      const both = { target: t, objectId: 'obj-1', objectGroup: 'group-1' } as unknown as ReleaseInput;
+      expectObservable(cold('a|', { a: both }).pipe(releaseInto(batcher))).toBe('-|');
+    });
+    expect(t.calls.map((c) => [c.method, c.id])).toEqual([['Runtime.releaseObject', 'obj-1']]);
+  });
+
   it('forwards a source error after releasing what came before it', () => {
     const testScheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
     const t = new VirtualTarget('t', testScheduler);

@@ -91,7 +91,9 @@ async function survives(name: string, run: () => Promise<FaultRun>): Promise<Fau
   const otherHeapAfter = await heapAfterGc(setup.other.send);
   expect(Math.abs(otherHeapAfter - otherHeapBefore) / otherHeapBefore).toBeLessThan(0.1);
   const nodeHeapDeltaBytes = (await heapUsedAfterGc()) - baseline;
-  expect(nodeHeapDeltaBytes).toBeLessThan(1.5 * 1024 * 1024); // 5,000 pending releases alone hold ~0.9 MB
+  // 5,000 pending releases alone hold ~0.9 MB. Weighed on the real build only: under StrykerJS
+  // (`npm run mutation`) the instrumented library records per-test coverage in this same heap.
+  if (!('__stryker__' in globalThis)) expect(nodeHeapDeltaBytes).toBeLessThan(1.5 * 1024 * 1024);
   const figures: FaultResult = { stats, atStrike, flushMs: Math.round(flushMs), otherReleasedMs: Math.round(otherReleasedMs), nodeHeapDeltaBytes, otherPageHeap: { beforeBytes: otherHeapBefore, afterBytes: otherHeapAfter } };
   recordFigures(`fault-${name}`, { boundMs: setup.boundMs, ...figures });
   return figures;

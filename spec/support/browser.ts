@@ -22,18 +22,20 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking
 
 /**
  * Kills the browser's process group if this process dies without closing it (a Jest or Stryker run
- * interrupted, a worker killed): an `sh` in a session of its own reads a pipe from us; the pipe closes
- * when we end in any way, and unless `done` came first it kills the group and removes the profile. (The command's launcher
- * does the same; puppeteer-core's own exit handlers do not run on SIGKILL.)
+ * interrupted, a worker killed): puppeteer-core's own exit handlers do not run on SIGKILL. The watcher
+ * is an `sh` loop that polls both lives every half second and ends with the browser; when this
+ * process is gone first, it kills the browser's group and removes its profile. It is started through
+ * a shell that exits at once, so it belongs to no process tree of ours: StrykerJS stops a test runner
+ * by killing its whole tree (tree-kill), which would take a child watcher along with the runner.
+ * (The command's launcher has its own watchdog; the library's specs cannot import the app.)
  */
-function watchBrowser(pid: number, profile: string): () => void {
-  const script = 'read line; if [ "$line" != done ]; then kill -s KILL -- "-$1" 2>/dev/null; sleep 0.5; [ -z "$2" ] || rm -rf -- "$2"; fi';
-  const dog = spawn('/bin/sh', ['-c', script, 'spec-browser-watchdog', String(pid), profile], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-  dog.on('error', () => undefined);
-  dog.stdin.on('error', () => undefined);
-  dog.unref();
-  (dog.stdin as unknown as { unref?: () => void }).unref?.();
-  return () => dog.stdin.end('done\n');
+function watchBrowser(pid: number, profile: string): void {
+  const loop = 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 0.5; done';
+  const reap = 'if kill -0 "$2" 2>/dev/null; then kill -s KILL -- "-$2"; sleep 0.5; [ -z "$3" ] || rm -rf -- "$3"; fi';
+  const script = `(${loop}; ${reap}) </dev/null >/dev/null 2>&1 &`;
+  const starter = spawn('/bin/sh', ['-c', script, 'spec-browser-watchdog', String(process.pid), String(pid), profile], { detached: true, stdio: 'ignore' });
+  starter.on('error', () => undefined);
+  starter.unref();
 }
 
 /**
@@ -48,7 +50,7 @@ export async function launchChromium(): Promise<LaunchedChromium> {
   const pid = proc?.pid;
   if (pid === undefined) throw new Error('puppeteer-core started no browser process');
   const profile = proc?.spawnargs.find((arg) => arg.startsWith('--user-data-dir='))?.slice('--user-data-dir='.length) ?? '';
-  const stand = watchBrowser(pid, profile);
+  watchBrowser(pid, profile);
   let closing: Promise<void> | null = null;
   return {
     port: Number(new URL(browserWSEndpoint).port),
@@ -60,7 +62,7 @@ export async function launchChromium(): Promise<LaunchedChromium> {
       } catch {
         // already gone
       }
-    }).finally(stand)),
+    })),
   };
 }
 

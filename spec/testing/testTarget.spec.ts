@@ -1,7 +1,7 @@
 import { concatMap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ReleaseBatcher, releaseInto, withRemoteObject } from '../../src/index';
-import { createTestTarget, type TestReply } from '../../src/testing/index';
+import { createTestTarget, VirtualAnswer, type TestReply } from '../../src/testing/index';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -89,5 +89,36 @@ describe('cdp-release-batcher/testing: createTestTarget, for marble tests of a r
   it('refuses a latency that is not a finite number >= 0', () => {
     const scheduler = newScheduler();
     for (const latency of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => createTestTarget(scheduler, { latency })).toThrow(RangeError);
+    expect(() => createTestTarget(scheduler, { latency: -1 })).toThrow('latency must be a finite number >= 0, got -1');
+    expect(() => createTestTarget(scheduler, { latency: '3' as unknown as number })).toThrow('latency must be a finite number >= 0, got 3');
+    expect(() => createTestTarget(scheduler, { latency: 0 })).not.toThrow(); // an answer in the same frame
+  });
+
+  it('gone and failed answers reject the way chrome-remote-interface does: a message, and Chrome\'s answer on response', () => {
+    const scheduler = newScheduler();
+    const target = createTestTarget(scheduler, { reply: (_method, params) => ((params as { objectId: string }).objectId === 'g' ? 'gone' : 'failed') });
+    const errors: unknown[] = [];
+    for (const id of ['g', 'f']) target.send('Runtime.releaseObject', { objectId: id }).then(undefined, (e: unknown) => errors.push(e));
+    scheduler.flush();
+    expect(errors).toEqual([
+      expect.objectContaining({ message: 'Could not find object with given id', response: { code: -32000, message: 'Could not find object with given id' } }),
+      expect.objectContaining({ message: 'test target: the call failed', response: { code: -32000, message: 'test target: the call failed' } }),
+    ]);
+  });
+
+  it('VirtualAnswer: settles once, and calls back at once when already settled', () => {
+    const ok = new VirtualAnswer();
+    expect(ok.settled).toBe(false);
+    ok.resolve('first');
+    ok.resolve('second');
+    ok.reject(new Error('too late'));
+    expect(ok.settled).toBe(true);
+    const seen: unknown[] = [];
+    ok.then((v) => seen.push(['ok', v]), (e) => seen.push(['error', e]));
+    const failed = new VirtualAnswer();
+    failed.reject('no');
+    failed.then((v) => seen.push(['ok', v]), (e) => seen.push(['error', e]));
+    expect(failed.settled).toBe(true);
+    expect(seen).toEqual([['ok', 'first'], ['error', 'no']]);
   });
 });
