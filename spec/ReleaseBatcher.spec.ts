@@ -387,5 +387,12 @@ describe('ReleaseBatcher', () => {
       expect(() => new ReleaseBatcher(options as never)).toThrow(RangeError);
       expect(() => new ReleaseBatcher(options as never)).toThrow(name);
     });
+
+    it('says what it got: strings quoted, an options value that is no object named', () => {
+      expect(() => new ReleaseBatcher({ maxBatch: '5' } as never)).toThrow('maxBatch must be an integer >= 1, got "5"');
+      expect(() => new ReleaseBatcher({ maxBatch: 0 })).toThrow('maxBatch must be an integer >= 1, got 0');
+      expect(() => new ReleaseBatcher('fast' as never)).toThrow(new RangeError('options must be an object, got "fast"'));
+      expect(() => new ReleaseBatcher(7 as never)).toThrow(new RangeError('options must be an object, got 7'));
+    });
   });
 });

@@ -26,6 +26,8 @@ describe('classifyReleaseError', () => {
     expect(classifyReleaseError({ message: 'x', response: { code: -32000, message: 'Could not find object with given id' } }).outcome).toBe('gone');
     expect(classifyReleaseError({ code: -32001, message: 'whatever' })).toEqual({ outcome: 'gone', targetGone: true });
     expect(classifyReleaseError({ response: { code: -32001, message: '' } }).targetGone).toBe(true);
+    // a null response leaves the message to speak
+    expect(classifyReleaseError({ message: 'Could not find object with given id', response: null })).toEqual({ outcome: 'gone', targetGone: false });
   });
 
   it.each([
