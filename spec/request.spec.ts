@@ -3,6 +3,8 @@ import { isCdpTarget } from '../src/target';
 
 const send = (): Promise<unknown> => Promise.resolve({});
 const target = { send };
+/** An object every property read of which throws. */
+const hostile = new Proxy({}, { get() { throw new Error('trap'); } });
 
 describe('what the batcher accepts as a release request', () => {
   it('a target with send() and exactly one non-empty id: objectId or objectGroup', () => {
@@ -19,7 +21,6 @@ describe('what the batcher accepts as a release request', () => {
 
   it('anything else, hostile objects included, is invalid without throwing', () => {
     for (const value of [null, undefined, 42, 'obj-1', Symbol('x'), () => undefined]) expect(isValidRequest(value)).toBe(false);
-    const hostile = new Proxy({}, { get() { throw new Error('trap'); } });
     expect(isValidRequest(hostile)).toBe(false);
   });
 
@@ -34,6 +35,6 @@ describe('what the batcher accepts as a release request', () => {
     expect(isCdpTarget({ send: 'no' })).toBe(false);
     expect(isCdpTarget(null)).toBe(false);
     expect(isCdpTarget('send')).toBe(false);
-    expect(isCdpTarget(new Proxy({}, { get() { throw new Error('trap'); } }))).toBe(false);
+    expect(isCdpTarget(hostile)).toBe(false);
   });
 });
