@@ -66,8 +66,25 @@ describe('releaseEvents', () => {
 
   it('rejects a bad interval with a RangeError', () => {
     const source = { stats$: new Subject<ReleaseStats>(), batches$: new Subject<BatchReport>() };
-    expect(() => releaseEvents(source, { intervalMs: -1 })).toThrow(RangeError);
-    expect(() => releaseEvents(source, { intervalMs: Number.NaN })).toThrow(RangeError);
+    for (const [intervalMs, got] of [[-1, '-1'], [Number.NaN, 'NaN'], [Infinity, 'Infinity'], ['100', '100'], [true, 'true']] as const) {
+      expect(() => releaseEvents(source, { intervalMs: intervalMs as never })).toThrow(RangeError);
+      expect(() => releaseEvents(source, { intervalMs: intervalMs as never })).toThrow(`intervalMs must be a finite number >= 0, got ${got}`);
+    }
+  });
+
+  it('with intervalMs 0 sends each stats change and each batch as it comes, none merged or dropped', () => {
+    const ts = scheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const stats$ = cold<ReleaseStats>('(abc|)', { a: stats(1), b: stats(2), c: stats(3) });
+      const batches$ = cold<BatchReport>('(xy|)', { x: batch(1), y: batch(2) });
+      expectObservable(releaseEvents({ stats$, batches$ }, { intervalMs: 0, scheduler: ts })).toBe('(abcxy|)', {
+        a: { type: 'stats', at: 0, stats: stats(1) },
+        b: { type: 'stats', at: 0, stats: stats(2) },
+        c: { type: 'stats', at: 0, stats: stats(3) },
+        x: { type: 'batches', at: 0, batches: [batch(1)] },
+        y: { type: 'batches', at: 0, batches: [batch(2)] },
+      });
+    });
   });
 });
 

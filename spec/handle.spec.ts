@@ -102,6 +102,22 @@ describe('RemoteObjectHandle (batcher.adopt)', () => {
   });
 
   describe('trackLeaks', () => {
+    /** Collects garbage until `ref` is cleared (false if it never is), then lets finalization callbacks run. */
+    const collectedAndFinalized = async (ref: WeakRef<object>): Promise<boolean> => {
+      const gc = exposeGc();
+      let collected = false;
+      for (let i = 0; i < 50 && !collected; i++) {
+        await new Promise((r) => setTimeout(r, 10)); // deref() keeps its target alive until the job ends: GC in the next one
+        gc();
+        await new Promise((r) => setTimeout(r, 10));
+        collected = ref.deref() === undefined;
+      }
+      for (let i = 0; i < 10; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 10)); // finalization callbacks run after the collection
+      }
+      return collected;
+    };
     const leakOne = (batcher: ReleaseBatcher, target: CdpTarget): void => {
       batcher.adopt(target, 'leaky'); // never disposed, no reference kept
     };
@@ -123,7 +139,6 @@ describe('RemoteObjectHandle (batcher.adopt)', () => {
     });
 
     it('a disposed handle is forgotten by the leak net: collected later, it is neither released again nor counted leaked', async () => {
-      const gc = exposeGc();
       const t = promiseTarget(1);
       const batcher = new ReleaseBatcher({ trackLeaks: true });
       const disposeAndDrop = (): WeakRef<object> => {
@@ -133,21 +148,24 @@ describe('RemoteObjectHandle (batcher.adopt)', () => {
       };
       const ref = disposeAndDrop();
       await batcher.flush();
-      let collected = false;
-      for (let i = 0; i < 50 && !collected; i++) {
-        await new Promise((r) => setTimeout(r, 10)); // deref() keeps its target alive until the job ends: GC in the next one
-        gc();
-        await new Promise((r) => setTimeout(r, 10));
-        collected = ref.deref() === undefined;
-      }
-      expect(collected).toBe(true); // it was collected: a leak net still holding it would have fired
-      for (let i = 0; i < 10; i++) {
-        gc();
-        await new Promise((r) => setTimeout(r, 10)); // finalization callbacks run after the collection
-      }
+      expect(await collectedAndFinalized(ref)).toBe(true); // it was collected: a leak net still holding it would have fired
       await batcher.flush();
       expect(batcher.stats).toMatchObject({ leaked: 0, released: 1, enqueued: 1, duplicate: 0 });
       expect(t.ids).toEqual(['disposed']);
+    });
+
+    it('a handle to a primitive holds nothing: collected undisposed, it is neither released nor counted leaked', async () => {
+      const t = promiseTarget(1);
+      const batcher = new ReleaseBatcher({ trackLeaks: true });
+      const adoptAndDrop = (): WeakRef<object> => {
+        const handle = batcher.adopt(t, { type: 'number' });
+        expect(handle.objectId).toBe('');
+        return new WeakRef(handle);
+      };
+      expect(await collectedAndFinalized(adoptAndDrop())).toBe(true);
+      await batcher.flush();
+      expect(batcher.stats).toMatchObject({ leaked: 0, enqueued: 0, invalid: 0 });
+      expect(t.ids).toEqual([]);
     });
 
     it('is off by default: a collected handle is neither released nor counted', async () => {

@@ -124,9 +124,16 @@ describe('target lifecycle', () => {
       expect(batcher.stats).toMatchObject({ released: 2, duplicate: 1 });
     });
 
-    it('rejects a bad client or session id with a TypeError', () => {
-      expect(() => criSession({} as never, 'S')).toThrow(TypeError);
-      expect(() => criSession(new FakeCriClient(new VirtualTarget('w', testScheduler)), '')).toThrow(/sessionId/);
+    it('rejects a bad client or session id with a TypeError that says which', () => {
+      const send = () => Promise.resolve({});
+      const on = () => undefined;
+      for (const client of [null, 'client', {}, { send }, { on }, { send: 1, on }, { send, on: 1 }]) {
+        expect(() => criSession(client as never, 'S')).toThrow(new TypeError('criSession: client must be a chrome-remote-interface client (with send and on)'));
+      }
+      for (const sessionId of ['', 42, undefined]) {
+        expect(() => criSession({ send, on }, sessionId as never)).toThrow(new TypeError('criSession: sessionId must be a non-empty string'));
+      }
+      expect(criSession({ send, on }, 'S').sessionId).toBe('S');
     });
 
     it.each([
@@ -159,6 +166,22 @@ describe('target lifecycle', () => {
         testScheduler.flush();
         expect(batcher.stats).toMatchObject({ gone: 1, inFlight: 0, timedOut: 0 });
       }
+    });
+
+    it('a target that throws when asked what it is is not taken for a chrome-remote-interface client: nothing is hooked', () => {
+      const inner = new VirtualTarget('wire', testScheduler, () => ({ delay: 1 }));
+      const on = jest.fn();
+      const send = (method: 'Runtime.releaseObject', params: { objectId: string }) => inner.send(method, params);
+      const hostile = new Proxy({ on, send }, {
+        has: () => {
+          throw new Error('no questions');
+        },
+      });
+      const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+      batcher.release(hostile as never, 'a');
+      testScheduler.flush();
+      expect(batcher.stats).toMatchObject({ released: 1 });
+      expect(on).not.toHaveBeenCalled();
     });
 
     it('a crash of another session on the same client does not end the client', () => {

@@ -1,7 +1,7 @@
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
 import { processState } from './internal/processState.js';
 import { markTargetGone } from './targetLifecycle.js';
-import type { CdpTarget, CriEvents } from './target.js';
+import { isCdpTarget, type CdpTarget, type CriEvents } from './target.js';
 
 /**
  * What {@link criSession} needs of a chrome-remote-interface client: flat-mode `send` with a
@@ -61,7 +61,7 @@ const sessionsByClient = processState.criSessions as WeakMap<object, Map<string,
  * @throws TypeError when `client` has no `send`/`on` or `sessionId` is not a non-empty string.
  */
 export function criSession(client: CriClient, sessionId: string): CriSessionTarget {
-  if (typeof client !== 'object' || typeof client.send !== 'function' || typeof client.on !== 'function') {
+  if (!isCdpTarget(client) || typeof client.on !== 'function') {
     throw new TypeError('criSession: client must be a chrome-remote-interface client (with send and on)');
   }
   if (typeof sessionId !== 'string' || sessionId === '') {

@@ -1,4 +1,4 @@
-import puppeteer, { type Browser, type ConnectionTransport, type JSHandle, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type ConnectionTransport, type ElementHandle, type JSHandle, type Page } from 'puppeteer-core';
 import { from, lastValueFrom } from 'rxjs';
 import WebSocket from 'ws';
 import { explainClientHandle, withRemoteObject } from '../../src/index';
@@ -119,6 +119,23 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
     expect(batcher.stats).toMatchObject({ enqueued: 2, duplicate: 1, invalid: 1, released: 0 });
     expect(disposedOf(primitive)).toBe(true);
     expect(transport.releases - sentBefore).toBe(0);
+  });
+
+  it('an ElementHandle puppeteer used in its isolated world holds two objects: both released, or both dropped after close', async () => {
+    await page.setContent('<p>a</p><p>b</p>');
+    const [first, second] = (await page.$$('p')) as [ElementHandle<HTMLParagraphElement>, ElementHandle<HTMLParagraphElement>];
+    for (const p of [first, second]) expect(await p.isVisible()).toBe(true); // puppeteer adopts it into its isolated world: a twin
+    const ids = [first, (first as unknown as { isolatedHandle: JSHandle }).isolatedHandle].map((h) => h.remoteObject().objectId!);
+    expect(new Set(ids).size).toBe(2);
+    expect(await countAlive(pageSend(), ids)).toEqual({ alive: 2, notFound: 0, other: [] });
+    const batcher = new ReleaseBatcher();
+    const sentBefore = transport.releases;
+    batcher.release(first);
+    await batcher.close();
+    batcher.release(second);
+    expect(batcher.stats).toMatchObject({ enqueued: 4, released: 2, dropped: 2 });
+    expect(transport.releases - sentBefore).toBe(2);
+    expect(await countAlive(pageSend(), ids)).toEqual({ alive: 0, notFound: 2, other: [] });
   });
 
   it('closing the page ends its handles\' releases at once: nothing waits for the timeout', async () => {
@@ -261,13 +278,15 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
 
     it('with trackLeaks, adopt(handle) watches the handle itself: a forgotten handle is released and counted', async () => {
       const batcher = new ReleaseBatcher({ trackLeaks: true });
-      await (async () => {
+      const objectId = await (async () => {
         const handle = await page.evaluateHandle(() => ({ forgotten: true }));
         batcher.adopt(handle); // guard and handle both dropped, never disposed
+        return handle.remoteObject().objectId!;
       })();
       await collectUntil(() => batcher.stats.leaked === 1);
       await batcher.close();
       expect(batcher.stats).toMatchObject({ leaked: 1, enqueued: 1, released: 1 });
+      expect(await countAlive(pageSend(), [objectId])).toEqual({ alive: 0, notFound: 1, other: [] }); // Chrome forgot it
     });
   });
 });

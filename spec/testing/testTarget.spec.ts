@@ -42,6 +42,8 @@ describe('cdp-release-batcher/testing: createTestTarget, for marble tests of a r
       const batcher = new ReleaseBatcher({ scheduler });
       cold('a-b|').subscribe((id) => batcher.release(target, id));
       expectObservable(cold('---x|').pipe(concatMap(() => batcher.close$()))).toBe('----(c|)', { c: undefined });
+      // Subscribed once the close is done: it emits and completes at once.
+      expectObservable(cold('------(x|)').pipe(concatMap(() => batcher.close$()))).toBe('------(c|)', { c: undefined });
       expectObservable(batcher.batches$).toBe('--x-(y|)', {
         x: { index: 1, size: 1, released: 1, gone: 0, failed: 0, timedOut: 0, dropped: 0, invalid: 0, durationMs: 2 },
         y: { index: 2, size: 1, released: 1, gone: 0, failed: 0, timedOut: 0, dropped: 0, invalid: 0, durationMs: 2 },
