@@ -18,6 +18,18 @@ function drive(window: AdaptiveWindow, rate: (limit: number) => number, completi
   return limits;
 }
 
+/** Drives a window as {@link drive} does; returns each change as [completion, new limit], the start first. */
+function transitions(window: AdaptiveWindow, rate: (limit: number) => number, completions: number): [number, number][] {
+  let now = 0;
+  const changes: [number, number][] = [[0, window.limit]];
+  for (let i = 1; i <= completions; i++) {
+    now += 1 / rate(window.limit);
+    window.backloggedSettle(now);
+    if (window.limit !== changes.at(-1)![1]) changes.push([i, window.limit]);
+  }
+  return changes;
+}
+
 const share = (limits: number[], value: number): number => limits.filter((l) => l === value).length / limits.length;
 
 describe('AdaptiveWindow', () => {
@@ -41,6 +53,31 @@ describe('AdaptiveWindow', () => {
   it('comes down when a smaller window is faster', () => {
     const limits = drive(new AdaptiveWindow(1024, 64, 1024), (limit) => 1000 / limit, 40_000);
     expect(share(limits.slice(20_000), 64)).toBeGreaterThan(0.7);
+  });
+
+  describe('step by step (levels 2..16, epochs of max(4, window) completions, 3 epochs held, 5% margin)', () => {
+    const small = (rates: Record<number, number>): [number, number][] => transitions(new AdaptiveWindow(4, 2, 16, 4, 3, 0.05), (l) => rates[l]!, 200);
+    // The first completion starts an epoch; a new level is measured from its own first completion.
+
+    it('probes up once the start level was measured, keeps a faster level, undoes a slower one and turns round', () => {
+      expect(small({ 2: 1, 4: 2, 8: 3, 16: 2.9 })).toEqual([
+        [0, 4], [5, 8], // 4 measured once (completions 2-5), then probed: 8 is faster, kept, held, probed up
+        [22, 16], [39, 8], // 16 is slower: back to 8, and the next probe goes down
+        [64, 4], [69, 8], // 8 held three epochs (40-64), 4 probed and undone after one epoch of 4
+        [94, 16], [111, 8], [136, 4], [141, 8], [166, 16], [183, 8], // and so on around the best level
+      ]);
+    });
+
+    it('at the top it turns round at once: the probe goes down and comes back', () => {
+      expect(small({ 2: 2, 4: 4, 8: 8, 16: 16 })).toEqual([[0, 4], [5, 8], [22, 16], [55, 8], [64, 16], [113, 8], [122, 16], [171, 8], [180, 16]]);
+    });
+
+    it('keeps a probed level only when it is faster by more than the margin', () => {
+      const within = small({ 2: 1, 4: 2, 8: 2.09, 16: 3 }); // 8 is 4.5% faster: undone
+      expect(within.slice(0, 5)).toEqual([[0, 4], [5, 8], [14, 4], [27, 2], [32, 4]]);
+      const beyond = small({ 2: 1, 4: 2, 8: 2.11, 16: 3 }); // 5.5% faster: kept
+      expect(beyond.slice(0, 4)).toEqual([[0, 4], [5, 8], [22, 16], [55, 8]]);
+    });
   });
 
   it('measures nothing while the lane is not backlogged', () => {

@@ -93,7 +93,7 @@ export function puppeteerHandleRelease(value: unknown): ClientHandleRelease | No
         : null;
     }
     const handles = [inner];
-    const twin = inner === value ? undefined : outer?.isolatedHandle;
+    const twin = outer?.isolatedHandle; // a JSHandle has none
     if (isCdpJSHandle(twin) && !twin.disposed) handles.push(twin);
     const objects: HandleObject[] = [];
     for (const handle of handles) {
