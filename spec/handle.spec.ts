@@ -1,7 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { ReleaseBatcher } from '../src/ReleaseBatcher';
 import type { CdpTarget } from '../src/target';
-import { exposeGc } from './support/gc';
+import { collected, exposeGc } from './support/gc';
 import { VirtualTarget } from './support/virtualTarget';
 
 function promiseTarget(ms: number): CdpTarget & { ids: string[] } {
@@ -104,19 +104,13 @@ describe('RemoteObjectHandle (batcher.adopt)', () => {
   describe('trackLeaks', () => {
     /** Collects garbage until `ref` is cleared (false if it never is), then lets finalization callbacks run. */
     const collectedAndFinalized = async (ref: WeakRef<object>): Promise<boolean> => {
+      const wasCollected = await collected(ref, 50);
       const gc = exposeGc();
-      let collected = false;
-      for (let i = 0; i < 50 && !collected; i++) {
-        await new Promise((r) => setTimeout(r, 10)); // deref() keeps its target alive until the job ends: GC in the next one
-        gc();
-        await new Promise((r) => setTimeout(r, 10));
-        collected = ref.deref() === undefined;
-      }
       for (let i = 0; i < 10; i++) {
         gc();
         await new Promise((r) => setTimeout(r, 10)); // finalization callbacks run after the collection
       }
-      return collected;
+      return wasCollected;
     };
     const leakOne = (batcher: ReleaseBatcher, target: CdpTarget): void => {
       batcher.adopt(target, 'leaky'); // never disposed, no reference kept

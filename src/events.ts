@@ -35,7 +35,7 @@ export interface ReleaseEventSource {
  */
 export function releaseEvents(source: ReleaseEventSource, options: ReleaseEventsOptions = {}): Observable<ReleaseEvent> {
   const intervalMs = options.intervalMs ?? 250;
-  if (!Number.isFinite(intervalMs) || intervalMs < 0) { // Number.isFinite takes no string or null for a number
+  if (!Number.isFinite(intervalMs) || intervalMs < 0) { // Number.isFinite is false for anything not a number
     throw new RangeError(`intervalMs must be a finite number >= 0, got ${String(intervalMs)}`);
   }
   const scheduler = options.scheduler ?? asyncScheduler;

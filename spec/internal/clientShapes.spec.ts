@@ -1,8 +1,8 @@
 import { explainClientHandle, ReleaseBatcher } from '../../src/index';
 
 /**
- * Which values the client adapters take for a handle, by shape alone. puppeteer-core: what it reads of a what it reads of a
- * `CdpJSHandle` (`remoteObject()`, `dispose`, `disposed`, `client.send`), what makes a value look like
+ * Which values the client adapters take for a handle, by shape alone. puppeteer-core: what it reads
+ * of a `CdpJSHandle` (`remoteObject()`, `dispose`, `disposed`, `client.send`), what makes a value look like
  * a puppeteer handle of another version (public `remoteObject`, `asElement`, `dispose`), and where it
  * finds the handle's page (`realm.environment`). playwright-core: `_type`, `_guid`, `dispose`, the
  * connection's object map and the `_parent` chain. The real handles are in
