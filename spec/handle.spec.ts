@@ -60,13 +60,14 @@ describe('RemoteObjectHandle (batcher.adopt)', () => {
   it('bad input is counted invalid when disposed, never thrown', () => {
     const t = new VirtualTarget('t', testScheduler);
     const batcher = new ReleaseBatcher({ scheduler: testScheduler });
-    for (const bad of [null, 42, {}, { objectId: 7 }, '']) {
+    const functionWithId = Object.assign(() => undefined, { objectId: 'fn-1' }); // not a remote object
+    for (const bad of [null, 42, {}, { objectId: 7 }, '', functionWithId]) {
       expect(() => batcher.adopt(t, bad as never).dispose()).not.toThrow();
     }
     expect(() => batcher.adopt(null as never, 'x').dispose()).not.toThrow();
     testScheduler.flush();
     expect(t.calls).toHaveLength(0);
-    expect(batcher.stats).toMatchObject({ enqueued: 6, invalid: 6 });
+    expect(batcher.stats).toMatchObject({ enqueued: 7, invalid: 7 });
   });
 
   it('Symbol.asyncDispose resolves when that release settled, not before', async () => {

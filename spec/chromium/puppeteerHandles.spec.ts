@@ -176,6 +176,25 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
     expect(batcher.stats).toMatchObject({ enqueued: 1, released: 1 });
   });
 
+  it('adopt(elementWithTwin): disposing the guard releases both of its objects, each as an object; a guard over a primitive holds none', async () => {
+    await page.setContent('<p>a</p>');
+    const p = (await page.$('p')) as ElementHandle<HTMLParagraphElement>;
+    expect(await p.isVisible()).toBe(true); // its isolated-world twin
+    const ids = [p, (p as unknown as { isolatedHandle: JSHandle }).isolatedHandle].map((h) => h.remoteObject().objectId!);
+    expect(new Set(ids).size).toBe(2);
+    const primitive = await page.evaluateHandle(() => 7);
+    const batcher = new ReleaseBatcher();
+    const sentBefore = transport.releases;
+    const guard = batcher.adopt(p);
+    expect(guard.objectId).toBe(ids[0]);
+    expect(batcher.adopt(primitive).objectId).toBe(''); // nothing to release
+    await guard[Symbol.asyncDispose]();
+    await batcher.close();
+    expect(batcher.stats).toMatchObject({ enqueued: 2, released: 2, failed: 0 });
+    expect(transport.releases - sentBefore).toBe(2);
+    expect(await countAlive(pageSend(), ids)).toEqual({ alive: 0, notFound: 2, other: [] });
+  });
+
   it('with trackLeaks, a guard dropped while its handle lives releases nothing: the handle still works', async () => {
     const handle = await page.evaluateHandle(() => ({ answer: 42 }));
     const batcher = await dropGuardWhileHandleLives(handle, () => transport.releases);

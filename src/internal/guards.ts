@@ -150,13 +150,13 @@ export class ClientHandleGuard extends ReleaseGuard implements RemoteObjectHandl
  */
 export function releaseIdOf(value: unknown): string | null {
   if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) {
+  if (typeof value === 'object') {
     try {
       const { objectId, type } = value as { objectId?: unknown; type?: unknown };
       if (isReleasableId(objectId)) return objectId;
       if (objectId === undefined && typeof type === 'string') return null;
     } catch {
-      // a hostile object: invalid below
+      // null (it cannot be destructured), or a hostile object: invalid below
     }
   }
   return ''; // counted invalid when released
