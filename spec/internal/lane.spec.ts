@@ -5,8 +5,8 @@ import { LOST_GRACE_MS, ReleaseCall, TargetLane, type LaneHost } from '../../src
 import type { BatchOutcome } from '../../src/outcome';
 import type { ReleaseRequest } from '../../src/request';
 import type { CdpTarget } from '../../src/target';
-import { markTargetGone } from '../../src/targetLifecycle';
-import { VirtualAnswer, VirtualTarget } from '../support/virtualTarget';
+import { isTargetGone, markTargetGone } from '../../src/targetLifecycle';
+import { protocolError, VirtualAnswer, VirtualTarget } from '../support/virtualTarget';
 
 /** A host that records what the lane tells it, in virtual time. */
 class RecordingHost implements LaneHost<ReleaseRequest> {
@@ -99,6 +99,38 @@ describe('TargetLane', () => {
       expect(target.ids).toEqual(['a', 'b', 'c', 'd', 'e']);
       expect(target.sendTimes).toEqual([0, 0, 2, 2, 4]);
       expect(target.maxOutstanding).toBe(2);
+    });
+  });
+
+  it('a call added while earlier ones wait for a refill goes behind them, never ahead', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const { target, answers } = answeredByHand();
+      const { lane, add } = laneOf(target, host, new FixedWindow(8)); // refills in chunks of 2
+      add(...'abcdefghij'.split(''));
+      answers.get('a')?.resolve(); // one slot free, two waiting: no refill yet
+      expect({ inFlight: lane.inFlight, waiting: lane.waiting }).toEqual({ inFlight: 7, waiting: 2 });
+      add('k'); // a free slot, but i and j were first
+      expect(host.events.filter((e) => e.startsWith('sent')).slice(8)).toEqual([]);
+      expect(lane.waiting).toBe(3);
+      answers.get('b')?.resolve();
+      expect(host.events.filter((e) => e.startsWith('sent')).slice(8)).toEqual(['sent i', 'sent j']);
+    });
+  });
+
+  it('dropWaiting() drops the waiting calls unsent; the calls in flight still settle, and then the lane is idle', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const target = new VirtualTarget('t', scheduler, () => ({ delay: 5 }));
+      const { lane, add } = laneOf(target, host, new FixedWindow(1));
+      add('a', 'b', 'c');
+      lane.dropWaiting();
+      expect(host.events).toEqual(['sent a', 'dropped b', 'dropped c']);
+      expect(host.idleCount).toBe(0); // a is still in flight
+      scheduler.flush();
+      expect(host.events).toEqual(['sent a', 'dropped b', 'dropped c', 'released a']);
+      expect(host.idleCount).toBe(1);
+      expect(target.ids).toEqual(['a']);
     });
   });
 
@@ -226,6 +258,106 @@ describe('TargetLane', () => {
       expect(host.outcomes.get('a')).toEqual([{ outcome: 'gone', wasSent: true, at: 10 + LOST_GRACE_MS }]);
       // c is watched from the sweep that judged a (the later answer was already in), not held to 30 s
       expect(host.outcomes.get('c')).toEqual([{ outcome: 'gone', wasSent: true, at: 10 + 2 * LOST_GRACE_MS }]);
+    });
+  });
+
+  it('an answer in send order starts no watch: a later overtaking is judged from its own answer', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const { target, answers } = answeredByHand();
+      const { add } = laneOf(target, host);
+      add('a', 'b', 'c');
+      scheduler.schedule(() => answers.get('a')?.resolve(), 5); // in order: nothing overtaken
+      scheduler.schedule(() => answers.get('c')?.resolve(), 10); // overtakes b
+      scheduler.flush();
+      expect(host.outcomes.get('b')).toEqual([{ outcome: 'gone', wasSent: true, at: 10 + LOST_GRACE_MS }]);
+    });
+  });
+
+  it('a late answer to an overtaken call does not hide the later overtaking from the sweep', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const { target, answers } = answeredByHand();
+      const { add } = laneOf(target, host);
+      add('a', 'b', 'c', 'd');
+      scheduler.schedule(() => answers.get('b')?.resolve(), 10); // overtakes a: watched
+      scheduler.schedule(() => answers.get('d')?.resolve(), 500); // overtakes c too
+      scheduler.schedule(() => answers.get('a')?.resolve(), 600); // a answers after all, within the grace
+      scheduler.flush();
+      expect(host.outcomes.get('a')).toEqual([{ outcome: 'released', wasSent: true, at: 600 }]);
+      expect(host.outcomes.get('c')).toEqual([{ outcome: 'gone', wasSent: true, at: 10 + 2 * LOST_GRACE_MS }]);
+    });
+  });
+
+  it('lets settled calls go as soon as every earlier one has settled: it holds no more than is outstanding', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const { target, answers } = answeredByHand();
+      const { lane, add } = laneOf(target, host);
+      add('a', 'b', 'c');
+      answers.get('b')?.resolve(); // settled, but a was sent before it: held until a settles
+      expect({ inFlight: lane.inFlight, held: lane.held }).toEqual({ inFlight: 2, held: 3 });
+      answers.get('a')?.resolve();
+      expect({ inFlight: lane.inFlight, held: lane.held }).toEqual({ inFlight: 1, held: 1 });
+      answers.get('c')?.resolve();
+      expect({ inFlight: lane.inFlight, held: lane.held }).toEqual({ inFlight: 0, held: 0 });
+    });
+  });
+
+  it('a target answering synchronously, with a value or with nothing, has each call released; a thenable that throws has it failed at once', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler, { timeoutMs: 50 });
+      const throwingThen = { then: () => { throw new Error('then threw'); } };
+      const throwingGetter = Object.defineProperty({}, 'then', { get: () => { throw new Error('getter threw'); } });
+      const answers: Record<string, unknown> = { null: null, undefined, zero: 0, text: 'ok', object: {}, fn: () => 1, throwingThen, throwingGetter };
+      const target = { send: (_m: string, params: { objectId?: string }) => answers[params.objectId ?? ''] } as CdpTarget;
+      const { lane, add } = laneOf(target, host);
+      add(...Object.keys(answers));
+      const outcomes = Object.fromEntries([...host.outcomes].map(([id, list]) => [id, list.map((o) => `${o.outcome}@${o.at}`)]));
+      expect(outcomes).toEqual({
+        null: ['released@0'], undefined: ['released@0'], zero: ['released@0'], text: ['released@0'], object: ['released@0'], fn: ['released@0'],
+        throwingThen: ['failed@0'], throwingGetter: ['failed@0'],
+      });
+      expect({ inFlight: lane.inFlight, idle: host.idleCount }).toEqual({ inFlight: 0, idle: 1 });
+    });
+  });
+
+  it('a late "Target closed" to a call already timed out is ignored: the target is not marked gone', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler, { timeoutMs: 50 });
+      const { target, answers } = answeredByHand();
+      const { add } = laneOf(target, host);
+      add('a');
+      scheduler.schedule(() => answers.get('a')?.reject(protocolError('Target closed')), 60);
+      scheduler.flush();
+      expect(host.outcomes.get('a')).toEqual([{ outcome: 'timedOut', wasSent: true, at: 50 }]);
+      expect(isTargetGone(target)).toBe(false);
+      expect(host.gone).toEqual([]);
+    });
+  });
+
+  it('a timeout due before an overtaking\'s grace ends judges only the timed-out call: the overtaken one keeps its grace', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler, { timeoutMs: 1_500 });
+      const target = new VirtualTarget('t', scheduler, (id) => (id === 'c' ? { delay: 100 } : 'never'));
+      const { add } = laneOf(target, host);
+      add('a');
+      scheduler.schedule(() => add('b', 'c'), 600); // c's answer at 700 overtakes b (and a)
+      scheduler.flush();
+      expect(host.outcomes.get('a')).toEqual([{ outcome: 'timedOut', wasSent: true, at: 1_500 }]);
+      expect(host.outcomes.get('b')).toEqual([{ outcome: 'gone', wasSent: true, at: 700 + LOST_GRACE_MS }]);
+    });
+  });
+
+  it('the slots freed by judging calls lost are refilled from the backlog at once', () => {
+    scheduler.run(() => {
+      const host = new RecordingHost(scheduler);
+      const target = new VirtualTarget('t', scheduler, (id) => (id === 'b' ? { delay: 10 } : 'never'));
+      const { add } = laneOf(target, host, new FixedWindow(8)); // refills in chunks of 2
+      add(...'abcdefghij'.split('')); // i and j wait; b's answer frees one slot only, and overtakes a
+      scheduler.flush();
+      expect(host.outcomes.get('a')).toEqual([{ outcome: 'gone', wasSent: true, at: 10 + LOST_GRACE_MS }]);
+      expect(target.calls.filter((c) => c.id === 'i' || c.id === 'j').map((c) => c.time)).toEqual([10 + LOST_GRACE_MS, 10 + LOST_GRACE_MS]);
     });
   });
 });

@@ -109,6 +109,11 @@ export class TargetLane<R extends ReleaseRequest> {
     return this.#inFlight;
   }
 
+  /** Calls the lane still holds: waiting, in flight, and settled ones it has not yet let go. */
+  get held(): number {
+    return this.#waiting.length + this.#sent.length;
+  }
+
   /** Sends `call` now if a slot is free and nothing waits before it; else queues it, in order. */
   add(call: ReleaseCall<R>): void {
     if (this.#forgotten) this.#settle(call, 'dropped'); // added by a settlement's callback mid-forget
@@ -126,7 +131,7 @@ export class TargetLane<R extends ReleaseRequest> {
     this.#busy++; // nothing may be sent to it while it is being emptied
     try {
       for (const call of this.#waiting.drain()) this.#settle(call, 'dropped');
-      for (const call of this.#sent.drain()) if (call.state === CallState.Sent) this.#settle(call, 'gone');
+      for (const call of this.#sent.drain()) this.#settle(call, 'gone'); // the settled ones stay as they are
     } finally {
       this.#busy--;
     }
@@ -172,13 +177,9 @@ export class TargetLane<R extends ReleaseRequest> {
   }
 
   #await(call: ReleaseCall<R>, answer: unknown): void {
-    if (answer === null || (typeof answer !== 'object' && typeof answer !== 'function')) {
-      // Not a promise: the target answered synchronously with a value.
-      this.#settle(call, 'released');
-      return;
-    }
     try {
-      if (typeof (answer as { then?: unknown }).then !== 'function') {
+      if (typeof (answer as { then?: unknown } | null | undefined)?.then !== 'function') {
+        // Not a promise: the target answered synchronously, with a value or with nothing.
         this.#settle(call, 'released');
         return;
       }
@@ -205,11 +206,13 @@ export class TargetLane<R extends ReleaseRequest> {
    * of holding the lane until `timeoutMs`.
    */
   #answered(call: ReleaseCall<R>): void {
-    if (call.state !== CallState.Sent) return;
-    if (call.seq > this.#answeredSeq) this.#answeredSeq = call.seq;
+    if (call.state !== CallState.Sent) return; // a late answer: its call has its outcome already
+    this.#answeredSeq = Math.max(this.#answeredSeq, call.seq);
     if (this.#overtakenBy !== 0) return; // already watching an earlier overtaking
+    // The oldest call the lane still holds was sent before this one: the calls from it up to this
+    // one that are still unanswered were overtaken (the sweep judges only those).
     const head = this.#sent.peek();
-    if (head !== undefined && head !== call && head.state === CallState.Sent && head.seq < call.seq) {
+    if (head !== undefined && head.seq < call.seq) {
       this.#overtakenBy = call.seq;
       this.#overtakenAt = this.#host.scheduler.now();
       this.#rearmTimer();
@@ -260,7 +263,7 @@ export class TargetLane<R extends ReleaseRequest> {
     const limit = this.#window.limit;
     const free = limit - this.#inFlight;
     const refillChunk = Math.max(1, Math.min(this.#host.maxBatch, Math.floor(limit / 4)));
-    if (this.#inFlight > 0 && free < refillChunk && free < this.#waiting.length) return;
+    if (free < refillChunk && free < this.#waiting.length) return; // (an empty lane's free slots are never fewer)
     this.#busy++;
     try {
       while (this.#inFlight < limit && this.#waiting.length > 0) this.#send(this.#waiting.shift() as ReleaseCall<R>);
@@ -302,7 +305,7 @@ export class TargetLane<R extends ReleaseRequest> {
     let timedOut = false;
     this.#busy++; // a slot freed by a timeout must not be refilled before the backlog is judged
     try {
-      const lostBefore = this.#overtakenBy !== 0 && now >= this.#overtakenAt + this.#lostGraceMs ? this.#overtakenBy : 0;
+      const lostBefore = now >= this.#overtakenAt + this.#lostGraceMs ? this.#overtakenBy : 0; // 0: none watched
       if (lostBefore !== 0) this.#overtakenBy = 0;
       let head = this.#sent.peek();
       while (head !== undefined && (head.state === CallState.Settled || head.deadline <= now || head.seq < lostBefore)) {
