@@ -333,8 +333,7 @@ export class TargetLane<R extends ReleaseRequest> {
     } finally {
       this.#busy--;
     }
-    if (this.#inFlight > 0) this.#ensureTimer(); // settling above may have armed it already
-    else this.#endIfIdle();
-    if (this.#busy === 0 && this.#waiting.length > 0) this.#pump();
+    this.#ensureTimer(); // for the oldest call still out, if any (settling above may have armed it already)
+    this.#pump(); // refills the slots freed above, or ends the lane if nothing is left
   }
 }
