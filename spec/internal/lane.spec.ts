@@ -75,6 +75,19 @@ function answeredByHand(): { target: CdpTarget; answers: Map<string, VirtualAnsw
   return { target, answers };
 }
 
+/**
+ * Sends `ids`, in order, to a target answered by hand; answers each id of `answerAt` at its virtual
+ * time (the others never) and runs to the end. Call inside `scheduler.run`.
+ */
+function runAnswering(scheduler: TestScheduler, ids: string[], answerAt: Record<string, number>): RecordingHost {
+  const host = new RecordingHost(scheduler);
+  const { target, answers } = answeredByHand();
+  laneOf(target, host).add(...ids);
+  for (const [id, at] of Object.entries(answerAt)) scheduler.schedule(() => answers.get(id)?.resolve(), at);
+  scheduler.flush();
+  return host;
+}
+
 function laneOf(target: CdpTarget, host: RecordingHost, window: InFlightWindow = new FixedWindow(1024)): { lane: TargetLane<ReleaseRequest>; add: (...ids: string[]) => void } {
   const lane = new TargetLane<ReleaseRequest>(target, host, () => window);
   const batch = new OpenBatch(1, 1_000_000, 0);
@@ -234,12 +247,7 @@ describe('TargetLane', () => {
 
   it('judges a call overtaken by a later answer lost after the grace, not at its timeout', () => {
     scheduler.run(() => {
-      const host = new RecordingHost(scheduler);
-      const { target, answers } = answeredByHand();
-      const { add } = laneOf(target, host);
-      add('a', 'b');
-      scheduler.schedule(() => answers.get('b')?.resolve(), 5); // b overtakes a: a was dropped by Chrome
-      scheduler.flush();
+      const host = runAnswering(scheduler, ['a', 'b'], { b: 5 }); // b overtakes a: a was dropped by Chrome
       expect(host.outcomes.get('a')).toEqual([{ outcome: 'gone', wasSent: true, at: 5 + LOST_GRACE_MS }]);
       expect(host.outcomes.get('b')).toEqual([{ outcome: 'released', wasSent: true, at: 5 }]);
       expect(host.idleCount).toBe(1);
@@ -248,13 +256,8 @@ describe('TargetLane', () => {
 
   it('a second call overtaken while the first is watched is judged from its own overtaking', () => {
     scheduler.run(() => {
-      const host = new RecordingHost(scheduler);
-      const { target, answers } = answeredByHand();
-      const { add } = laneOf(target, host);
-      add('a', 'b', 'c', 'd');
-      scheduler.schedule(() => answers.get('b')?.resolve(), 10); // overtakes a
-      scheduler.schedule(() => answers.get('d')?.resolve(), 500); // overtakes c too, while a is watched
-      scheduler.flush();
+      // b overtakes a; d overtakes c too, while a is watched
+      const host = runAnswering(scheduler, ['a', 'b', 'c', 'd'], { b: 10, d: 500 });
       expect(host.outcomes.get('a')).toEqual([{ outcome: 'gone', wasSent: true, at: 10 + LOST_GRACE_MS }]);
       // c is watched from the sweep that judged a (the later answer was already in), not held to 30 s
       expect(host.outcomes.get('c')).toEqual([{ outcome: 'gone', wasSent: true, at: 10 + 2 * LOST_GRACE_MS }]);
@@ -263,27 +266,15 @@ describe('TargetLane', () => {
 
   it('an answer in send order starts no watch: a later overtaking is judged from its own answer', () => {
     scheduler.run(() => {
-      const host = new RecordingHost(scheduler);
-      const { target, answers } = answeredByHand();
-      const { add } = laneOf(target, host);
-      add('a', 'b', 'c');
-      scheduler.schedule(() => answers.get('a')?.resolve(), 5); // in order: nothing overtaken
-      scheduler.schedule(() => answers.get('c')?.resolve(), 10); // overtakes b
-      scheduler.flush();
+      const host = runAnswering(scheduler, ['a', 'b', 'c'], { a: 5, c: 10 }); // a in order: nothing overtaken; c overtakes b
       expect(host.outcomes.get('b')).toEqual([{ outcome: 'gone', wasSent: true, at: 10 + LOST_GRACE_MS }]);
     });
   });
 
   it('a late answer to an overtaken call does not hide the later overtaking from the sweep', () => {
     scheduler.run(() => {
-      const host = new RecordingHost(scheduler);
-      const { target, answers } = answeredByHand();
-      const { add } = laneOf(target, host);
-      add('a', 'b', 'c', 'd');
-      scheduler.schedule(() => answers.get('b')?.resolve(), 10); // overtakes a: watched
-      scheduler.schedule(() => answers.get('d')?.resolve(), 500); // overtakes c too
-      scheduler.schedule(() => answers.get('a')?.resolve(), 600); // a answers after all, within the grace
-      scheduler.flush();
+      // b overtakes a (watched), d overtakes c too, then a answers after all, within the grace
+      const host = runAnswering(scheduler, ['a', 'b', 'c', 'd'], { b: 10, d: 500, a: 600 });
       expect(host.outcomes.get('a')).toEqual([{ outcome: 'released', wasSent: true, at: 600 }]);
       expect(host.outcomes.get('c')).toEqual([{ outcome: 'gone', wasSent: true, at: 10 + 2 * LOST_GRACE_MS }]);
     });

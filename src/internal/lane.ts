@@ -263,7 +263,7 @@ export class TargetLane<R extends ReleaseRequest> {
     const limit = this.#window.limit;
     const free = limit - this.#inFlight;
     const refillChunk = Math.max(1, Math.min(this.#host.maxBatch, Math.floor(limit / 4)));
-    if (free < refillChunk && free < this.#waiting.length) return; // (an empty lane's free slots are never fewer)
+    if (free < refillChunk && free < this.#waiting.length) return; // never with nothing in flight: free = limit >= refillChunk
     this.#busy++;
     try {
       while (this.#inFlight < limit && this.#waiting.length > 0) this.#send(this.#waiting.shift() as ReleaseCall<R>);
