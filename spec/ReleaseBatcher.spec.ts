@@ -217,6 +217,26 @@ describe('ReleaseBatcher', () => {
       await batcher.close();
     });
 
+    it('shows, at a checkpoint, everything that checkpoint sent (a burst to a slow target)', () => {
+      // 100 releases to a target answering in 2 s: every call goes out at frame 1, so every emission
+      // from frame 1 until the answers shows all 100 in flight and none pending.
+      const seen: { at: number; pending: number; inFlight: number }[] = [];
+      let sentAtFrame1 = 0;
+      testScheduler.run(({ cold }) => {
+        const t = new VirtualTarget('t', testScheduler, () => ({ delay: 2_000 }));
+        const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+        batcher.stats$.subscribe(({ pending, inFlight }) => seen.push({ at: testScheduler.now(), pending, inFlight }));
+        cold('-a').subscribe(() => {
+          for (let i = 0; i < 100; i++) batcher.release(t, `id${i}`);
+        });
+        testScheduler.schedule(() => (sentAtFrame1 = t.calls.filter((c) => c.time === 1).length), 2);
+      });
+      expect(sentAtFrame1).toBe(100);
+      const during = seen.filter((e) => e.at >= 1 && e.at < 2_001);
+      expect(during.length).toBeGreaterThan(0);
+      for (const e of during) expect(e).toEqual({ at: e.at, pending: 0, inFlight: 100 });
+    });
+
     it('holds the invariant at every emission with mixed outcomes', () => {
       let n = 0;
       const t = new VirtualTarget('t', testScheduler, () => {

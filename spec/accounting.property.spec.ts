@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { VirtualTimeScheduler } from 'rxjs';
 import type { ReleaseOutcome } from '../src/outcome';
 import { ReleaseBatcher } from '../src/ReleaseBatcher';
+import { ledgerOf } from '../src/internal/ledger';
 import { statsBalance, type ReleaseStats } from '../src/stats';
 import type { CdpTarget } from '../src/target';
 import { VirtualAnswer, protocolError } from './support/virtualTarget';
@@ -61,7 +62,7 @@ describe('accounting (property)', () => {
           const track = (target: CdpTarget, id: unknown, group: boolean): void => {
             const seen: ReleaseOutcome[] = [];
             outcomes.push(seen);
-            batcher.enqueueTracked(target, id as string, group, (o) => seen.push(o));
+            ledgerOf(batcher).enqueue(target, id as string, group, (o) => seen.push(o));
           };
 
           for (const s of steps) {

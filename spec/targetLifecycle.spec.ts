@@ -4,7 +4,7 @@ import { criSession, type CriClient } from '../src/criSession';
 import { processState } from '../src/internal/processState';
 import { ReleaseBatcher } from '../src/ReleaseBatcher';
 import { statsBalance } from '../src/stats';
-import { isTargetGone, markTargetGone } from '../src/targetLifecycle';
+import { isTargetGone, markTargetGone } from '../src/internal/targetLifecycle';
 import { VirtualTarget, protocolError } from './support/virtualTarget';
 
 /** A stand-in for a chrome-remote-interface client: flat-mode send in virtual time, real events. */

@@ -1,6 +1,6 @@
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
 import { processState } from './internal/processState.js';
-import { markTargetGone } from './targetLifecycle.js';
+import { markTargetGone } from './internal/targetLifecycle.js';
 import { isCdpTarget, type CdpTarget, type CriEvents } from './target.js';
 
 /**

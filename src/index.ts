@@ -18,7 +18,7 @@ export { isCdpTarget } from './target.js';
 export type { CdpTarget, CriEvents } from './target.js';
 export { criSession } from './criSession.js';
 export type { CdpCommand, CdpParams, CdpResult, CriClient, CriSessionTarget } from './criSession.js';
-export { markTargetGone, isTargetGone } from './targetLifecycle.js';
+export { markTargetGone, isTargetGone } from './internal/targetLifecycle.js';
 export type { ClientHandle, RemoteObjectHandle, RemoteObjectLike } from './handle.js';
 export { explainClientHandle } from './handle.js';
 export type { ReleaseScope } from './scope.js';

@@ -2,9 +2,9 @@ import type { ReleaseOutcome } from './outcome.js';
 import type { ReleaseRequest } from './request.js';
 
 /**
- * Callbacks the pipeline makes as requests move through it (`ReleaseBatcher` keeps its statistics
- * and deduplication with them). They run synchronously, must not throw, and must not assume any
- * order between different requests' callbacks.
+ * Callbacks {@link batchReleases} makes as requests move through it. They run synchronously, must
+ * not throw, and must not assume any order between different requests' callbacks (a settled call's
+ * slot is refilled — later requests `sent` — before its own `settled`).
  *
  * @example
  * ```ts

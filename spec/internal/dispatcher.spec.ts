@@ -5,7 +5,7 @@ import type { BatchOptions } from '../../src/options';
 import type { ReleaseOutcome } from '../../src/outcome';
 import { isValidRequest, type ReleaseRequest } from '../../src/request';
 import type { BatchReport } from '../../src/stats';
-import { markTargetGone } from '../../src/targetLifecycle';
+import { markTargetGone } from '../../src/internal/targetLifecycle';
 import { VirtualTarget } from '../support/virtualTarget';
 
 /** Everything a dispatcher tells its owner, in order. */
@@ -16,12 +16,11 @@ function recorder(): DispatchHooks<ReleaseRequest> & { events: string[]; reports
     events,
     reports,
     idles: 0,
-    listener: {
-      batch: (size: number) => events.push(`batch ${size}`),
-      sent: (r: ReleaseRequest) => events.push(`sent ${r.objectId ?? r.objectGroup}`),
-      settled: (r: ReleaseRequest, outcome: ReleaseOutcome, wasSent: boolean) => events.push(`${outcome} ${r.objectId ?? r.objectGroup}${wasSent ? '' : ' (unsent)'}`),
-    },
-    report: (report: BatchReport) => {
+    cut: (size: number) => events.push(`batch ${size}`),
+    sent: (r: ReleaseRequest) => events.push(`sent ${r.objectId ?? r.objectGroup}`),
+    settled: (r: ReleaseRequest, outcome: ReleaseOutcome, wasSent: boolean, report: BatchReport | undefined) => {
+      events.push(`${outcome} ${r.objectId ?? r.objectGroup}${wasSent ? '' : ' (unsent)'}`);
+      if (report === undefined) return;
       events.push(`report ${report.index}`);
       reports.push(report);
     },

@@ -5,7 +5,7 @@ import { LOST_GRACE_MS, ReleaseCall, TargetLane, type LaneHost } from '../../src
 import type { BatchOutcome } from '../../src/outcome';
 import type { ReleaseRequest } from '../../src/request';
 import type { CdpTarget } from '../../src/target';
-import { isTargetGone, markTargetGone } from '../../src/targetLifecycle';
+import { isTargetGone, markTargetGone } from '../../src/internal/targetLifecycle';
 import { protocolError, VirtualAnswer, VirtualTarget } from '../support/virtualTarget';
 
 /** A host that records what the lane tells it, in virtual time. */
@@ -27,17 +27,14 @@ class RecordingHost implements LaneHost<ReleaseRequest> {
     this.events.push(`sent ${request.objectId ?? ''}`);
   }
 
-  settled(request: ReleaseRequest, outcome: BatchOutcome, wasSent: boolean): void {
+  settled(request: ReleaseRequest, batch: OpenBatch, outcome: BatchOutcome, wasSent: boolean): void {
+    batch.count(outcome);
     const id = request.objectId ?? '';
     this.events.push(`${outcome} ${id}`);
     const list = this.outcomes.get(id) ?? [];
     list.push({ outcome, wasSent, at: this.scheduler.now() });
     this.outcomes.set(id, list);
     this.onSettled?.(request, outcome);
-  }
-
-  counted(batch: OpenBatch, outcome: BatchOutcome): void {
-    batch.count(outcome);
   }
 
   targetGone(target: CdpTarget): void {

@@ -1,4 +1,3 @@
-import type { ReleaseListener } from '../listener.js';
 import type { BatchOutcome } from '../outcome.js';
 import type { ReleaseRequest } from '../request.js';
 import type { BatchReport } from '../stats.js';
@@ -9,16 +8,22 @@ import { WindowRegistry } from './windowRegistry.js';
 import { ReleaseCall, TargetLane, type LaneHost } from './lane.js';
 import type { ResolvedBatchOptions } from './resolveOptions.js';
 
-/** What a dispatcher tells its owner: the listener's callbacks, plus each settled batch. @internal */
+/**
+ * What a dispatcher tells its owner, each request on one path down (`cut`, `sent`) and one way back
+ * (`settled`). Called synchronously; must not throw. @internal
+ */
 export interface DispatchHooks<R extends ReleaseRequest> {
-  /** Told when each batch is cut, each request is sent and each request settles. */
-  readonly listener: ReleaseListener<R>;
-  /** A batch's last call settled. */
-  report(report: BatchReport): void;
+  /** A batch of `size` requests was handed to the dispatcher. */
+  readonly cut?: ((size: number) => void) | undefined;
+  /** `request` is being sent now. */
+  readonly sent?: ((request: R) => void) | undefined;
+  /**
+   * `request` ended, exactly once per request, after its outcome was counted into its batch.
+   * `report`: that batch's report when this settlement was its last, else `undefined`.
+   */
+  settled(request: R, outcome: BatchOutcome, wasSent: boolean, report: BatchReport | undefined): void;
   /** No batch is open any more: every request given so far has settled. */
   idle(): void;
-  /** A settlement (told to `listener.settled` just before) has been counted, and reported if it ended its batch. */
-  readonly counted?: (() => void) | undefined;
 }
 
 /**
@@ -43,7 +48,6 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
 
   constructor(options: ResolvedBatchOptions, hooks: DispatchHooks<R>) {
     const { scheduler } = options;
-    const { listener } = hooks;
     this.#windows = new WindowRegistry(options.window);
     this.#hooks = hooks;
     this.#now = () => scheduler.now();
@@ -51,9 +55,8 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
       scheduler,
       timeoutMs: options.timeoutMs,
       maxBatch: options.maxBatch,
-      sent: (request) => listener.sent?.(request),
-      settled: (request, outcome, wasSent) => listener.settled?.(request, outcome, wasSent),
-      counted: (batch, outcome) => this.#counted(batch, outcome),
+      sent: (request) => hooks.sent?.(request),
+      settled: (request, batch, outcome, wasSent) => this.#settled(request, batch, outcome, wasSent),
       targetGone: (target) => this.forget(target),
       idle: (lane) => {
         if (this.#lanes.get(lane.target) === lane) this.#lanes.delete(lane.target);
@@ -78,10 +81,10 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   dispatch(requests: readonly R[], isValid?: (request: R) => boolean): void {
     const batch = new OpenBatch(++this.#batchIndex, requests.length, this.#now());
     this.#openBatches++;
-    this.#hooks.listener.batch?.(requests.length);
+    this.#hooks.cut?.(requests.length);
     for (const request of requests) {
-      if (isValid !== undefined && !isValid(request)) this.#settleUnsent(request, batch, 'invalid');
-      else if (this.#tornDown || this.isForgotten(request.target)) this.#settleUnsent(request, batch, 'dropped');
+      if (isValid !== undefined && !isValid(request)) this.#settled(request, batch, 'invalid', false);
+      else if (this.#tornDown || this.isForgotten(request.target)) this.#settled(request, batch, 'dropped', false);
       else this.#laneOf(request.target).add(new ReleaseCall(request, batch));
     }
   }
@@ -114,19 +117,13 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     return lane;
   }
 
-  #settleUnsent(request: R, batch: OpenBatch, outcome: BatchOutcome): void {
-    this.#hooks.listener.settled?.(request, outcome, false);
-    this.#counted(batch, outcome);
-  }
-
-  #counted(batch: OpenBatch, outcome: BatchOutcome): void {
+  #settled(request: R, batch: OpenBatch, outcome: BatchOutcome, wasSent: boolean): void {
     if (!batch.count(outcome)) {
-      this.#hooks.counted?.();
+      this.#hooks.settled(request, outcome, wasSent, undefined);
       return;
     }
     this.#openBatches--;
-    this.#hooks.report(batch.report(this.#now()));
-    this.#hooks.counted?.();
+    this.#hooks.settled(request, outcome, wasSent, batch.report(this.#now()));
     if (this.#openBatches === 0) this.#hooks.idle();
   }
 }

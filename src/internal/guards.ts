@@ -9,11 +9,12 @@ import { processState } from './processState.js';
 
 /** What a guard needs of its batcher: enqueue one release and hear how it ended. */
 export interface GuardOwner {
-  enqueueTracked(target: CdpTarget, id: string, group: boolean, onSettled: (outcome: ReleaseOutcome) => void): void;
+  /** Enqueues one release; `onSettled` is told its outcome (before this returns if it ends at once). */
+  enqueue(target: CdpTarget, id: string, group: boolean, onSettled: (outcome: ReleaseOutcome) => void): void;
 }
 
 /**
- * The Drop guard of the Rust original, for JavaScript's explicit resource management: disposing
+ * A Drop guard for JavaScript's explicit resource management: disposing
  * enqueues one release, once; `Symbol.asyncDispose` also waits for that release to settle.
  * Idempotent and never throws.
  */
@@ -46,8 +47,8 @@ export abstract class ReleaseGuard implements ReleaseGuardLike {
     this.onDispose();
     const id = this.releaseId();
     if (id === null) return;
-    this.#waiters = []; // emptied (null) again when it settles, possibly before enqueueTracked returns
-    this.owner.enqueueTracked(this.target, id, this.isGroup(), (outcome) => {
+    this.#waiters = []; // emptied (null) again when it settles, possibly before enqueue returns
+    this.owner.enqueue(this.target, id, this.isGroup(), (outcome) => {
       this.#outcome = outcome;
       this.#settled();
     });
@@ -138,7 +139,7 @@ export class ClientHandleGuard extends ReleaseGuard implements RemoteObjectHandl
     this.#handle.markDisposed();
     const [first, ...twins] = this.#handle.objects;
     this.#releaseId = first?.objectId ?? null;
-    for (const twin of twins) this.owner.enqueueTracked(twin.target, twin.objectId, false, () => undefined);
+    for (const twin of twins) this.owner.enqueue(twin.target, twin.objectId, false, () => undefined);
   }
 }
 

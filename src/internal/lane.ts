@@ -41,10 +41,11 @@ export interface LaneHost<R extends ReleaseRequest> {
   readonly maxBatch: number;
   /** `request` is being sent now. */
   sent(request: R): void;
-  /** `request` ended (exactly once per request); `wasSent`: it had been sent, else it ends unsent. */
-  settled(request: R, outcome: BatchOutcome, wasSent: boolean): void;
-  /** Then its batch counts the outcome (after the lane has refilled the freed slot). */
-  counted(batch: OpenBatch, outcome: BatchOutcome): void;
+  /**
+   * `request`, of `batch`, ended: exactly once per request, after the lane has refilled the slot it
+   * freed. `wasSent`: it had been sent, else it ends unsent.
+   */
+  settled(request: R, batch: OpenBatch, outcome: BatchOutcome, wasSent: boolean): void;
   /** The target went away (it was marked gone while this lane had calls for it). */
   targetGone(target: CdpTarget): void;
   /** The lane has nothing waiting and nothing in flight, and has stopped its timer and its watch. */
@@ -237,7 +238,6 @@ export class TargetLane<R extends ReleaseRequest> {
     call.state = CallState.Settled;
     const request = call.request as R;
     call.request = null;
-    this.#host.settled(request, outcome, wasSent);
     if (wasSent) {
       this.#inFlight--;
       if (this.#waiting.length > 0) this.#window.backloggedSettle(this.#host.scheduler.now());
@@ -251,7 +251,7 @@ export class TargetLane<R extends ReleaseRequest> {
       }
       this.#pump();
     }
-    this.#host.counted(call.batch, outcome);
+    this.#host.settled(request, call.batch, outcome, wasSent);
   }
 
   /** Sends waiting calls while the lane has free slots. Iterative: a target whose `send` throws

@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { batchReleasesInternals } from '../internal/batchReleasesInternals.js';
+import { runReleasePipeline } from '../internal/pipeline.js';
 import { resolveBatchOptions } from '../internal/resolveOptions.js';
 import type { BatchOptions } from '../options.js';
 import type { ReleaseListener } from '../listener.js';
@@ -70,7 +70,17 @@ export function batchReleases<R extends ReleaseRequest = ReleaseRequest>(
   const forget$ = options.forget$;
   return (source) =>
     new Observable<BatchReport>((subscriber) => {
-      const { dispatcher, teardown } = batchReleasesInternals(source, subscriber, resolved, listener, isValidRequest);
+      const { dispatcher, teardown } = runReleasePipeline(source, resolved, {
+        isValid: isValidRequest,
+        cut: listener.batch && ((size) => listener.batch?.(size)),
+        sent: listener.sent && ((request) => listener.sent?.(request)),
+        settled: (request, outcome, wasSent, report) => {
+          listener.settled?.(request, outcome, wasSent);
+          if (report !== undefined) subscriber.next(report);
+        },
+        complete: () => subscriber.complete(),
+        error: (err) => subscriber.error(err),
+      });
       const forgetting = forget$?.subscribe((target) => dispatcher.forget(target));
       return () => {
         forgetting?.unsubscribe();

@@ -1,4 +1,5 @@
-import { Observable, asapScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asapScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { microtaskBuffer } from '../internal/microtaskBuffer.js';
 
 /**
  * Buffers the source values until `maxSize` are waiting or the scheduler's next flush — by default
@@ -43,53 +44,5 @@ export function bufferMicrotask<T>(maxSize: number, scheduler: SchedulerLike = a
   if (!Number.isInteger(maxSize) || maxSize < 1) {
     throw new RangeError(`bufferMicrotask: maxSize must be an integer >= 1, got ${String(maxSize)}`);
   }
-  return (source) =>
-    new Observable<T[]>((subscriber) => {
-      let buffer: T[] = [];
-      let flushAction: Subscription | null = null;
-
-      const cancelFlush = (): void => {
-        if (flushAction !== null) {
-          flushAction.unsubscribe();
-          flushAction = null;
-        }
-      };
-      const emit = (): void => {
-        const full = buffer;
-        buffer = [];
-        subscriber.next(full);
-      };
-      const onFlush = (): void => {
-        flushAction = null;
-        if (buffer.length > 0) emit();
-      };
-
-      const upstream = source.subscribe({
-        next(value) {
-          buffer.push(value);
-          if (buffer.length >= maxSize) {
-            cancelFlush();
-            emit();
-          } else if (flushAction === null) {
-            flushAction = scheduler.schedule(onFlush);
-          }
-        },
-        error(err: unknown) {
-          cancelFlush();
-          buffer = [];
-          subscriber.error(err);
-        },
-        complete() {
-          cancelFlush();
-          if (buffer.length > 0) emit();
-          subscriber.complete();
-        },
-      });
-
-      return () => {
-        cancelFlush();
-        buffer = [];
-        upstream.unsubscribe();
-      };
-    });
+  return microtaskBuffer(maxSize, scheduler);
 }
