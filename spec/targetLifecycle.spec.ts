@@ -1,7 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { TestScheduler } from 'rxjs/testing';
 import { criSession, type CriClient } from '../src/criSession';
-import { processState } from '../src/internal/processState';
+import { processWide } from '../src/internal/processState';
+
+/** The lifecycle's process-wide record, as every copy of the library reads it. */
+const lifecycle = processWide<{ goneListeners: WeakMap<object, Set<unknown>> }>('target-lifecycle@1', () => {
+  throw new Error('the target lifecycle record exists once the library is loaded');
+});
 import { ReleaseBatcher } from '../src/ReleaseBatcher';
 import { statsBalance } from '../src/stats';
 import { isTargetGone, markTargetGone } from '../src/internal/targetLifecycle';
@@ -51,21 +56,21 @@ describe('target lifecycle', () => {
     expect(statsBalance(batcher.stats)).toBe(true);
   });
 
-  it('a lane watches its target while it has work and stops when idle: one watcher per busy lane, none after', () => {
+  it('a lane listens for its target going while it has work and stops when idle: one listener per busy lane, none after', () => {
     const t = new VirtualTarget('t', testScheduler, () => ({ delay: 3 }));
     const batcher = new ReleaseBatcher({ scheduler: testScheduler });
-    const watchers = (): number => processState.watchers.get(t)?.size ?? 0;
+    const listeners = (): number => lifecycle.goneListeners.get(t)?.size ?? 0;
     const seen: number[] = [];
     for (let burst = 0; burst < 5; burst++) {
       testScheduler.schedule(() => {
         for (let i = 0; i < 100; i++) batcher.release(t, `b${burst}-${i}`);
       }, burst * 10);
-      testScheduler.schedule(() => seen.push(watchers()), burst * 10 + 1); // under way
-      testScheduler.schedule(() => seen.push(watchers()), burst * 10 + 8); // settled, idle
+      testScheduler.schedule(() => seen.push(listeners()), burst * 10 + 1); // under way
+      testScheduler.schedule(() => seen.push(listeners()), burst * 10 + 8); // settled, idle
     }
     testScheduler.flush();
     expect(seen).toEqual([1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
-    expect(processState.watchers.has(t)).toBe(false);
+    expect(lifecycle.goneListeners.has(t)).toBe(false);
     expect(batcher.stats).toMatchObject({ released: 500 });
   });
 

@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { ClientHandle, RemoteObjectHandle, RemoteObjectLike } from './handle.js';
 import { CloseSequence } from './internal/closeSequence.js';
-import { ClientHandleGuard, RemoteObjectHandleImpl, ReleaseScopeImpl } from './internal/guards.js';
+import { ClientHandleGuard, ObjectHandle, ReleaseScopeImpl } from './internal/guards.js';
 import { clientHandleOf, releaseClientHandle } from './internal/handleRouting.js';
 import { LeakNet } from './internal/leakNet.js';
 import { ReleaseLedger } from './internal/ledger.js';
@@ -43,7 +43,7 @@ export class ReleaseBatcher implements AsyncDisposable {
   readonly #close: CloseSequence;
   /** `trackLeaks`: the net follows adopted handles. */
   readonly #trackLeaks: boolean;
-  readonly #onAdoptedDisposed: ((handle: RemoteObjectHandleImpl) => void) | null;
+  readonly #onAdoptedDisposed: ((handle: ObjectHandle) => void) | null;
 
   /**
    * Live statistics: a snapshot on subscribe, then coalesced changes — a burst of N releases gives
@@ -173,7 +173,7 @@ export class ReleaseBatcher implements AsyncDisposable {
       return new ClientHandleGuard(this.#ledger, client, targetOrHandle as CdpTarget);
     }
     const target = targetOrHandle as CdpTarget;
-    const handle = new RemoteObjectHandleImpl(this.#ledger, target, remoteObjectOrId, this.#onAdoptedDisposed);
+    const handle = new ObjectHandle(this.#ledger, target, remoteObjectOrId, this.#onAdoptedDisposed);
     if (this.#trackLeaks && handle.objectId !== '') this.#net.track(handle, target, handle.objectId);
     return handle;
   }

@@ -1,5 +1,5 @@
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
-import { processState } from './internal/processState.js';
+import { processWide } from './internal/processState.js';
 import { markTargetGone } from './internal/targetLifecycle.js';
 import { isCdpTarget, type CdpTarget, type CriEvents } from './target.js';
 
@@ -39,7 +39,7 @@ export interface CriSessionTarget extends CdpTarget {
 }
 
 /** One target per (client, sessionId), process-wide. */
-const sessionsByClient = processState.criSessions as WeakMap<object, Map<string, CriSessionTarget>>;
+const sessionsByClient = processWide('cri-sessions@1', () => new WeakMap<object, Map<string, CriSessionTarget>>());
 
 /**
  * A chrome-remote-interface flat-mode session as a {@link CdpTarget}. Returns the same object for

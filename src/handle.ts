@@ -1,24 +1,6 @@
 import type { Protocol } from 'devtools-protocol';
-import type { ReleaseGuardLike } from './guard.js';
+export type { RemoteObjectHandle } from './guard.js';
 import { inspectClientHandle, isReleasableHandle } from './internal/clients/index.js';
-
-/**
- * One remote object and the promise to release it: `dispose()` (or `using`) enqueues its
- * `Runtime.releaseObject` once; `await using` / `Symbol.asyncDispose` waits until that release
- * settled. A remote object without `objectId` (a primitive) gives a handle whose dispose does nothing.
- *
- * @example
- * ```ts
- * {
- *   using body = batcher.adopt(client, (await client.Runtime.evaluate({ expression: 'document.body' })).result);
- *   await client.Runtime.callFunctionOn({ objectId: body.objectId, functionDeclaration: 'function () { return this.childElementCount; }' });
- * } // released here, without awaiting
- * ```
- */
-export interface RemoteObjectHandle extends ReleaseGuardLike {
-  /** The object's id; `''` when the adopted remote object had none (a primitive). */
-  readonly objectId: string;
-}
 
 /**
  * A client's own handle to a remote object, as `batcher.release(handle)` takes it: a puppeteer-core

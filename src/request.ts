@@ -31,3 +31,23 @@ export function isValidRequest(request: unknown): request is ReleaseRequest {
     return false;
   }
 }
+
+/**
+ * The id to release for a remote object, an id, or a `{ objectId }` request: a string as given; a
+ * remote object's `objectId`; `null` for a remote object without one (a primitive:
+ * `{ type: 'number', value: 1 }`), which holds nothing. Anything else gives `''`, which the batcher
+ * counts `invalid` — a clear outcome rather than a throw. Never throws.
+ */
+export function releaseIdOf(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object') {
+    try {
+      const { objectId, type } = value as { objectId?: unknown; type?: unknown };
+      if (isReleasableId(objectId)) return objectId;
+      if (objectId === undefined && typeof type === 'string') return null;
+    } catch {
+      // null (it cannot be destructured), or a hostile object: invalid below
+    }
+  }
+  return ''; // counted invalid when released
+}

@@ -1,4 +1,4 @@
-import type { ClientHandleRelease } from '../../src/internal/clients';
+import type { HandleInspection } from '../../src/internal/clients';
 import { ReleaseCounters } from '../../src/internal/counters';
 import { LeakNet } from '../../src/internal/leakNet';
 import type { CdpTarget } from '../../src/target';
@@ -9,7 +9,7 @@ const target: CdpTarget = { send: () => Promise.resolve() };
 const page = { key: target, url: () => 'https://example.test/' };
 
 /** What an adapter would say of a client's handle; `dispose()` tells the net's listener. */
-function inspection(options: { heldByClient?: boolean; alreadyDisposed?: boolean; objects?: number } = {}): ClientHandleRelease & { dispose(): void } {
+function inspection(options: { heldByClient?: boolean; alreadyDisposed?: boolean; objects?: number } = {}): HandleInspection & { dispose(): void } {
   let listener: (() => void) | null = null;
   return {
     objects: Array.from({ length: options.objects ?? 1 }, (_, i) => ({ target, objectId: `o${i}` })),

@@ -1,17 +1,11 @@
-import type { ReleaseGuardLike } from '../guard.js';
-import type { RemoteObjectHandle } from '../handle.js';
+import type { ReleaseGuardLike, RemoteObjectHandle } from '../guard.js';
 import type { ReleaseOutcome } from '../outcome.js';
-import { isReleasableId } from '../request.js';
+import { releaseIdOf } from '../request.js';
 import type { ReleaseScope } from '../scope.js';
 import type { CdpTarget } from '../target.js';
-import type { ClientHandleRelease } from './clients/index.js';
-import { processState } from './processState.js';
-
-/** What a guard needs of its batcher: enqueue one release and hear how it ended. */
-export interface GuardOwner {
-  /** Enqueues one release; `onSettled` is told its outcome (before this returns if it ends at once). */
-  enqueue(target: CdpTarget, id: string, group: boolean, onSettled: (outcome: ReleaseOutcome) => void): void;
-}
+import type { HandleInspection } from './clients/index.js';
+import type { ReleaseLedger } from './ledger.js';
+import { processWide } from './processState.js';
 
 /**
  * A Drop guard for JavaScript's explicit resource management: disposing
@@ -25,7 +19,7 @@ export abstract class ReleaseGuard implements ReleaseGuardLike {
   #waiters: (() => void)[] | null = null;
 
   constructor(
-    protected readonly owner: GuardOwner,
+    protected readonly owner: ReleaseLedger,
     /** The target the release goes to. */
     readonly target: CdpTarget,
   ) {}
@@ -82,13 +76,13 @@ export abstract class ReleaseGuard implements ReleaseGuardLike {
 }
 
 /** The handle class behind {@link RemoteObjectHandle}. */
-export class RemoteObjectHandleImpl extends ReleaseGuard implements RemoteObjectHandle {
+export class ObjectHandle extends ReleaseGuard implements RemoteObjectHandle {
   readonly objectId: string;
   /** `null`: nothing to release. Otherwise the value handed to release(), valid or not (counted). */
   readonly #releaseId: string | null;
-  readonly #onDisposed: ((handle: RemoteObjectHandleImpl) => void) | null;
+  readonly #onDisposed: ((handle: ObjectHandle) => void) | null;
 
-  constructor(owner: GuardOwner, target: CdpTarget, remoteObjectOrId: unknown, onDisposed: ((handle: RemoteObjectHandleImpl) => void) | null) {
+  constructor(owner: ReleaseLedger, target: CdpTarget, remoteObjectOrId: unknown, onDisposed: ((handle: ObjectHandle) => void) | null) {
     super(owner, target);
     this.#onDisposed = onDisposed;
     this.#releaseId = releaseIdOf(remoteObjectOrId);
@@ -117,10 +111,10 @@ export class RemoteObjectHandleImpl extends ReleaseGuard implements RemoteObject
  */
 export class ClientHandleGuard extends ReleaseGuard implements RemoteObjectHandle {
   readonly objectId: string;
-  readonly #handle: ClientHandleRelease;
+  readonly #handle: HandleInspection;
   #releaseId: string | null = null;
 
-  constructor(owner: GuardOwner, handle: ClientHandleRelease, fallbackTarget: CdpTarget) {
+  constructor(owner: ReleaseLedger, handle: HandleInspection, fallbackTarget: CdpTarget) {
     super(owner, handle.objects[0]?.target ?? fallbackTarget);
     this.#handle = handle;
     this.objectId = handle.objects[0]?.objectId ?? '';
@@ -144,30 +138,18 @@ export class ClientHandleGuard extends ReleaseGuard implements RemoteObjectHandl
 }
 
 /**
- * The id to release for a remote object, an id, or a `{ objectId }` request: a string as given; a
- * remote object's `objectId`; `null` for a remote object without one (a primitive:
- * `{ type: 'number', value: 1 }`), which holds nothing. Anything else gives `''`, which the batcher
- * counts `invalid` — a clear outcome rather than a throw. Never throws.
+ * Scope names, unique per process: the count is shared by every copy of the library loaded in it,
+ * and the tag tells this process's groups from another's on the same browser (several processes
+ * may share one browser, and through flat sessions one page).
  */
-export function releaseIdOf(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object') {
-    try {
-      const { objectId, type } = value as { objectId?: unknown; type?: unknown };
-      if (isReleasableId(objectId)) return objectId;
-      if (objectId === undefined && typeof type === 'string') return null;
-    } catch {
-      // null (it cannot be destructured), or a hostile object: invalid below
-    }
-  }
-  return ''; // counted invalid when released
-}
+const scopeNames = processWide('scope-names@1', () => ({
+  count: 0,
+  tag: `${process.pid.toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`,
+}));
 
 /** The scope class behind {@link ReleaseScope}. */
 export class ReleaseScopeImpl extends ReleaseGuard implements ReleaseScope {
-  // Unique per process (the count is shared by every copy of the library loaded in it); several
-  // processes may share one browser, and through flat sessions one page: the tag keeps them apart.
-  readonly objectGroup = `cdp-release-scope-${processState.processTag}-${(++processState.scopeCount).toString(36)}`;
+  readonly objectGroup = `cdp-release-scope-${scopeNames.tag}-${(++scopeNames.count).toString(36)}`;
 
   protected releaseId(): string {
     return this.objectGroup;

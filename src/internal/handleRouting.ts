@@ -1,5 +1,5 @@
 import { isCdpTarget } from '../target.js';
-import { inspectClientHandle, isReleasableHandle, type ClientHandleRelease } from './clients/index.js';
+import { inspectClientHandle, isReleasableHandle, type HandleInspection } from './clients/index.js';
 import type { ReleaseLedger } from './ledger.js';
 
 /**
@@ -7,7 +7,7 @@ import type { ReleaseLedger } from './ledger.js';
  * object follows), a client's handle this library can release (inspected here, once per call), or
  * neither (counted `invalid`). @internal
  */
-export function clientHandleOf(first: unknown): ClientHandleRelease | null {
+export function clientHandleOf(first: unknown): HandleInspection | null {
   if (isCdpTarget(first)) return null;
   const inspected = inspectClientHandle(first);
   return isReleasableHandle(inspected) ? inspected : null;
@@ -19,7 +19,7 @@ export function clientHandleOf(first: unknown): ClientHandleRelease | null {
  * nothing). A handle its client disposed already counts `duplicate` (its release was sent); after
  * close it counts `dropped` and is left to its client. @internal
  */
-export function releaseClientHandle(ledger: ReleaseLedger, handle: ClientHandleRelease): void {
+export function releaseClientHandle(ledger: ReleaseLedger, handle: HandleInspection): void {
   if (!ledger.taking || handle.alreadyDisposed) {
     const outcome = handle.alreadyDisposed ? 'duplicate' : 'dropped';
     for (let i = 0; i < Math.max(1, handle.objects.length); i++) ledger.endAtOnce(outcome);

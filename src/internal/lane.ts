@@ -2,7 +2,7 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import { classifyReleaseError, type BatchOutcome } from '../outcome.js';
 import type { ReleaseRequest } from '../request.js';
 import type { CdpTarget } from '../target.js';
-import { markTargetGone, watchTarget } from './targetLifecycle.js';
+import { markTargetGone, onTargetGone } from './targetLifecycle.js';
 import type { OpenBatch } from './counters.js';
 import type { InFlightWindow } from './inFlightWindow.js';
 import { ReleaseQueue } from './queue.js';
@@ -48,14 +48,14 @@ export interface LaneHost<R extends ReleaseRequest> {
   settled(request: R, batch: OpenBatch, outcome: BatchOutcome, wasSent: boolean): void;
   /** The target went away (it was marked gone while this lane had calls for it). */
   targetGone(target: CdpTarget): void;
-  /** The lane has nothing waiting and nothing in flight, and has stopped its timer and its watch. */
+  /** The lane has nothing waiting and nothing in flight, and has stopped its timer and its gone listener. */
   idle(lane: TargetLane<R>): void;
 }
 
 /**
  * Everything one target's releases need, owned in one place: calls waiting for a slot (in order),
  * calls sent (in send order, for the timeout sweep), the window that bounds them, the one timer of the
- * oldest outstanding call, the watch on the target going away, and the rule that nothing is sent while
+ * oldest outstanding call, the listener on the target going away, and the rule that nothing is sent while
  * the lane is being emptied or swept. Created when a target gets its first call; tells its host it is
  * idle as soon as nothing is waiting or in flight, so a settled target is never retained.
  *
@@ -82,7 +82,7 @@ export class TargetLane<R extends ReleaseRequest> {
   #overtakenBy = 0;
   #overtakenAt = 0;
   #timer: Subscription | null = null;
-  #unwatch: (() => void) | null;
+  #stopListening: (() => void) | null;
   /** Sending, emptying or sweeping is under way: send nothing more until it is done. */
   #busy = 0;
   /** The target is gone ({@link forget}): whatever is added from now on is dropped unsent. */
@@ -97,7 +97,7 @@ export class TargetLane<R extends ReleaseRequest> {
     this.#socket = socketOf(target);
     this.#window = windowOf(target, this.#socket !== null);
     this.#lostGraceMs = Math.min(LOST_GRACE_MS, host.timeoutMs);
-    this.#unwatch = watchTarget(target, (gone) => host.targetGone(gone));
+    this.#stopListening = onTargetGone(target, (gone) => host.targetGone(gone));
   }
 
   /** Calls waiting for a slot. */
@@ -209,7 +209,7 @@ export class TargetLane<R extends ReleaseRequest> {
   #answered(call: ReleaseCall<R>): void {
     if (call.state !== CallState.Sent) return; // a late answer: its call has its outcome already
     this.#answeredSeq = Math.max(this.#answeredSeq, call.seq);
-    if (this.#overtakenBy !== 0) return; // already watching an earlier overtaking
+    if (this.#overtakenBy !== 0) return; // already timing an earlier overtaking
     // The oldest call the lane still holds was sent before this one: the calls from it up to this
     // one that are still unanswered were overtaken (the sweep judges only those).
     const head = this.#sent.peek();
@@ -226,7 +226,7 @@ export class TargetLane<R extends ReleaseRequest> {
       // `Session with given id not found.`, `Target closed`, `WebSocket connection closed`, ...: every
       // other call to this target would fail the same way (or never be answered). End it before this
       // call's slot can be refilled: every pipeline with a lane for it — this one too, through the
-      // lane's watch — forgets it, which settles this call `gone` as well.
+      // lane's gone listener — forgets it, which settles this call `gone` as well.
       markTargetGone(this.target);
     }
     this.#settle(call, outcome);
@@ -273,14 +273,14 @@ export class TargetLane<R extends ReleaseRequest> {
     this.#endIfIdle();
   }
 
-  /** Nothing waiting, nothing in flight, nothing under way: stop the timer and the watch, tell the host. */
+  /** Nothing waiting, nothing in flight, nothing under way: stop the timer and the gone listener, tell the host. */
   #endIfIdle(): void {
     if (this.#inFlight !== 0 || this.#waiting.length !== 0 || this.#busy !== 0) return;
     this.#timer?.unsubscribe();
     this.#timer = null;
-    if (this.#unwatch === null) return; // already ended
-    this.#unwatch();
-    this.#unwatch = null;
+    if (this.#stopListening === null) return; // already ended
+    this.#stopListening();
+    this.#stopListening = null;
     this.#host.idle(this);
   }
 
@@ -305,7 +305,7 @@ export class TargetLane<R extends ReleaseRequest> {
     let timedOut = false;
     this.#busy++; // a slot freed by a timeout must not be refilled before the backlog is judged
     try {
-      const lostBefore = now >= this.#overtakenAt + this.#lostGraceMs ? this.#overtakenBy : 0; // 0: none watched
+      const lostBefore = now >= this.#overtakenAt + this.#lostGraceMs ? this.#overtakenBy : 0; // 0: none judged
       if (lostBefore !== 0) this.#overtakenBy = 0;
       let head = this.#sent.peek();
       while (head !== undefined && (head.state === CallState.Settled || head.deadline <= now || head.seq < lostBefore)) {
@@ -320,7 +320,7 @@ export class TargetLane<R extends ReleaseRequest> {
         }
         head = this.#sent.peek();
       }
-      // Calls overtaken by a later answer than the one just judged: watch them from now.
+      // Calls overtaken by a later answer than the one just judged: time them from now.
       if (this.#overtakenBy === 0 && head !== undefined && head.state === CallState.Sent && head.seq < this.#answeredSeq) {
         this.#overtakenBy = this.#answeredSeq;
         this.#overtakenAt = now;

@@ -1,10 +1,10 @@
 import type { CdpTarget } from '../target.js';
-import type { ClientHandleRelease, HandleObject } from './clients/index.js';
+import type { HandleInspection, HeldObject } from './clients/index.js';
 import type { ReleaseCounters } from './counters.js';
 
 /** What the net keeps for a handle: its objects, and how to count it out of `watched`. */
 interface LeakRecord {
-  readonly objects: readonly HandleObject[];
+  readonly objects: readonly HeldObject[];
   readonly countOut: (() => void) | null;
 }
 
@@ -39,7 +39,7 @@ export class LeakNet {
    * released and counted `leaked` if collected first. A handle disposed already, holding nothing or
    * watched already is left as it is.
    */
-  watch(handle: object, client: ClientHandleRelease): void {
+  watch(handle: object, client: HandleInspection): void {
     if (client.alreadyDisposed || client.objects.length === 0 || this.#watching.has(handle)) return;
     this.#watching.add(handle);
     const countOut = this.#owner.counters.watched.add(client.page());

@@ -1,5 +1,5 @@
 import type { CdpTarget, CriEvents } from '../target.js';
-import { processState } from './processState.js';
+import { processWide } from './processState.js';
 
 /**
  * Which targets are known to be gone (session detached, renderer crashed, connection closed). The
@@ -7,10 +7,18 @@ import { processState } from './processState.js';
  * releases for it — and for every copy of the library loaded in the process (ESM and CommonJS share
  * this state, see `internal/processState.ts`). Nothing here keeps a target alive.
  */
+const lifecycle = processWide('target-lifecycle@1', () => ({
+  /** Targets known to be gone. */
+  gone: new WeakSet(),
+  /** Who is told when a target goes: each lane with releases for it. */
+  goneListeners: new WeakMap<object, Set<(target: CdpTarget) => void>>(),
+  /** chrome-remote-interface clients whose `disconnect` / crash events are hooked already. */
+  hookedCriClients: new WeakSet(),
+}));
 
 /** True once {@link markTargetGone} was called for `target`. */
 export function isTargetGone(target: CdpTarget): boolean {
-  return processState.goneTargets.has(target);
+  return lifecycle.gone.has(target);
 }
 
 /**
@@ -24,34 +32,34 @@ export function isTargetGone(target: CdpTarget): boolean {
  * ```
  */
 export function markTargetGone(target: CdpTarget): void {
-  const { goneTargets, watchers } = processState;
-  if (goneTargets.has(target)) return;
-  goneTargets.add(target);
-  const set = watchers.get(target);
+  const { gone, goneListeners } = lifecycle;
+  if (gone.has(target)) return;
+  gone.add(target);
+  const set = goneListeners.get(target);
   if (set === undefined) return;
-  watchers.delete(target);
+  goneListeners.delete(target);
   for (const callback of [...set]) callback(target);
 }
 
 /**
  * Calls `callback` when `target` goes ({@link markTargetGone}); returns the function that stops
- * watching. A lane watches its target only while it exists, so nothing keeps a settled target.
+ * listening. A lane listens only while it exists, so nothing keeps a settled target.
  * @internal
  */
-export function watchTarget(target: CdpTarget, callback: (target: CdpTarget) => void): () => void {
-  const { watchers } = processState;
+export function onTargetGone(target: CdpTarget, callback: (target: CdpTarget) => void): () => void {
+  const { goneListeners } = lifecycle;
   hookClientEvents(target);
-  let set = watchers.get(target);
+  let set = goneListeners.get(target);
   if (set === undefined) {
     set = new Set();
-    watchers.set(target, set);
+    goneListeners.set(target, set);
   }
   set.add(callback);
   return () => {
-    const current = watchers.get(target);
+    const current = goneListeners.get(target);
     if (current === undefined) return;
     current.delete(callback);
-    if (current.size === 0) watchers.delete(target);
+    if (current.size === 0) goneListeners.delete(target);
   };
 }
 
@@ -71,15 +79,15 @@ function isCriClient(value: unknown): value is CdpTarget & CriEvents {
  * (`Inspector.targetCrashed` without a session id). Hooked once per client, process-wide.
  */
 function hookClientEvents(target: CdpTarget): void {
-  const { hookedClients } = processState;
-  if (hookedClients.has(target) || !isCriClient(target)) return;
-  hookedClients.add(target);
+  const { hookedCriClients } = lifecycle;
+  if (hookedCriClients.has(target) || !isCriClient(target)) return;
+  hookedCriClients.add(target);
   try {
     target.on('disconnect', () => markTargetGone(target));
     target.on('Inspector.targetCrashed', (_params: object, sessionId?: string) => {
       if (sessionId === undefined) markTargetGone(target);
     });
   } catch {
-    // an exotic client whose `on` throws: it is just not watched
+    // an exotic client whose `on` throws: its going is then learned from its answers
   }
 }

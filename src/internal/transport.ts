@@ -1,4 +1,4 @@
-import { processState } from './processState.js';
+import { processWide } from './processState.js';
 import type { CdpTarget } from '../target.js';
 
 /** The part of a `net.Socket` that write coalescing needs. */
@@ -8,7 +8,7 @@ interface Corkable {
 }
 
 /** Sockets corked now, until the end of the current tick. */
-const corked = processState.corked;
+const corked = processWide('corked-sockets@1', () => new WeakSet());
 
 /**
  * The TCP socket under a chrome-remote-interface client (its `ws` WebSocket's `_socket`) or under a

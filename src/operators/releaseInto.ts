@@ -1,8 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ClientHandle, RemoteObjectLike } from '../handle.js';
-import { looksLikeClientHandle } from '../internal/clients/index.js';
-import { releaseIdOf } from '../internal/guards.js';
-import type { ReleaseRequest } from '../request.js';
+import { releaseIdOf, type ReleaseRequest } from '../request.js';
 import type { CdpTarget } from '../target.js';
 
 /**
@@ -67,18 +65,18 @@ function releaseOne(batcher: ReleaseSink, value: ReleaseInput, fallback: CdpTarg
     try {
       ({ target, objectId, objectGroup } = value as { target?: unknown; objectId?: unknown; objectGroup?: unknown });
     } catch {
-      // a hostile object: releaseIdOf below reads it as invalid
+      // a hostile object: the batcher counts it invalid below
     }
-    if (objectId === undefined && target === undefined && looksLikeClientHandle(value)) {
-      batcher.release(value as ClientHandle); // a client's own handle: released on its own session
-      return;
-    }
-  }
-  const to = (target ?? fallback) as CdpTarget;
-  if (objectGroup !== undefined && objectId === undefined) {
-    batcher.releaseGroup(to, objectGroup as string);
-    return;
   }
   const id = releaseIdOf(value); // the same reading as batcher.adopt
-  if (id !== null) batcher.release(to, id); // null: a primitive, nothing held
+  if (id === null) return; // a remote object without an id (a primitive): nothing held
+  if (target === undefined && objectId === undefined && objectGroup === undefined && typeof value !== 'string') {
+    // Neither a request nor a remote object: a client's own handle (released on its own session,
+    // inspected once, by the batcher) or else counted invalid there.
+    batcher.release(value as ClientHandle);
+    return;
+  }
+  const to = (target ?? fallback) as CdpTarget;
+  if (objectGroup !== undefined && objectId === undefined) batcher.releaseGroup(to, objectGroup as string);
+  else batcher.release(to, id);
 }

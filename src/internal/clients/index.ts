@@ -1,8 +1,8 @@
-import { playwrightHandleRelease } from './playwright.js';
-import { puppeteerHandleRelease } from './puppeteer.js';
-import type { ClientHandleRelease, NotAHandle } from './types.js';
+import { inspectPlaywrightHandle } from './playwright.js';
+import { inspectPuppeteerHandle } from './puppeteer.js';
+import type { HandleInspection, NotAHandle } from './types.js';
 
-export type { ClientHandleRelease, HandleObject, HandlePage, NotAHandle } from './types.js';
+export type { HandleInspection, HeldObject, HandlePage, NotAHandle } from './types.js';
 
 const NOT_A_HANDLE: NotAHandle = { reason: 'not a puppeteer-core or playwright-core JSHandle / ElementHandle' };
 
@@ -11,16 +11,11 @@ const NOT_A_HANDLE: NotAHandle = { reason: 'not a puppeteer-core or playwright-c
  * (puppeteer-core or playwright-core), or why it cannot be released (counted `invalid`). Never throws.
  * @internal
  */
-export function inspectClientHandle(value: unknown): ClientHandleRelease | NotAHandle {
-  return puppeteerHandleRelease(value) ?? playwrightHandleRelease(value) ?? NOT_A_HANDLE;
-}
-
-/** True when `value` is (or looks like) a puppeteer-core or playwright-core handle. @internal */
-export function looksLikeClientHandle(value: unknown): boolean {
-  return inspectClientHandle(value) !== NOT_A_HANDLE;
+export function inspectClientHandle(value: unknown): HandleInspection | NotAHandle {
+  return inspectPuppeteerHandle(value) ?? inspectPlaywrightHandle(value) ?? NOT_A_HANDLE;
 }
 
 /** True when `inspected` is a handle the batcher can release. @internal */
-export function isReleasableHandle(inspected: ClientHandleRelease | NotAHandle): inspected is ClientHandleRelease {
+export function isReleasableHandle(inspected: HandleInspection | NotAHandle): inspected is HandleInspection {
   return !('reason' in inspected);
 }

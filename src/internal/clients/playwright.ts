@@ -2,7 +2,7 @@ import type { CdpTarget } from '../../target.js';
 import { isTargetGone, markTargetGone } from '../targetLifecycle.js';
 import { notifyDisposed, onDisposed, shadowDispose } from './disposal.js';
 import { pageRecord } from './pageRecord.js';
-import type { ClientHandleRelease, HandlePage, NotAHandle } from './types.js';
+import type { HandleInspection, HandlePage, NotAHandle } from './types.js';
 
 /**
  * playwright-core's handles, as far as releasing them needs — everything this library relies on of
@@ -139,7 +139,7 @@ const takenOver = new WeakSet();
  * Never throws.
  * @internal
  */
-export function playwrightHandleRelease(value: unknown): ClientHandleRelease | NotAHandle | null {
+export function inspectPlaywrightHandle(value: unknown): HandleInspection | NotAHandle | null {
   try {
     if (typeof value !== 'object' || value === null) return null;
     const v = value as Partial<PlaywrightHandleShape>;

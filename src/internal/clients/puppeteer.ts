@@ -1,9 +1,9 @@
 import type { CdpTarget } from '../../target.js';
 import { markTargetGone } from '../targetLifecycle.js';
-import { processState } from '../processState.js';
+import { processWide } from '../processState.js';
 import { notifyDisposed, onDisposed, shadowDispose } from './disposal.js';
 import { pageRecord } from './pageRecord.js';
-import type { ClientHandleRelease, HandleObject, HandlePage, NotAHandle } from './types.js';
+import type { HandleInspection, HeldObject, HandlePage, NotAHandle } from './types.js';
 
 /**
  * puppeteer-core's handles, as far as releasing them needs — everything this library relies on of
@@ -36,11 +36,13 @@ function isCdpJSHandle(value: unknown): value is CdpJSHandleShape {
   return typeof client === 'object' && client !== null && typeof client.send === 'function';
 }
 
+/** Sessions whose crash event is hooked already (once per process). */
+const hookedSessions = processWide('puppeteer-hooked-sessions@1', () => new WeakSet());
+
 /** A session's crash ends its objects at once: Chrome answers nothing on it afterwards. */
-function watchSession(session: CdpShapedSession): void {
-  const { hookedClients } = processState;
-  if (hookedClients.has(session) || typeof session.on !== 'function') return;
-  hookedClients.add(session);
+function hookSession(session: CdpShapedSession): void {
+  if (hookedSessions.has(session) || typeof session.on !== 'function') return;
+  hookedSessions.add(session);
   try {
     session.on('Inspector.targetCrashed', () => markTargetGone(session));
   } catch {
@@ -82,7 +84,7 @@ function pageOf(handle: object, session: object): HandlePage | null {
  * not know. Never throws.
  * @internal
  */
-export function puppeteerHandleRelease(value: unknown): ClientHandleRelease | NotAHandle | null {
+export function inspectPuppeteerHandle(value: unknown): HandleInspection | NotAHandle | null {
   try {
     const outer = value as { handle?: unknown; isolatedHandle?: unknown } | null;
     // An ElementHandle delegates to the JSHandle it wraps, and may have an isolated-world twin.
@@ -95,12 +97,12 @@ export function puppeteerHandleRelease(value: unknown): ClientHandleRelease | No
     const handles = [inner];
     const twin = outer?.isolatedHandle; // a JSHandle has none
     if (isCdpJSHandle(twin) && !twin.disposed) handles.push(twin);
-    const objects: HandleObject[] = [];
+    const objects: HeldObject[] = [];
     for (const handle of handles) {
       const { objectId } = handle.remoteObject();
       if (typeof objectId !== 'string' || objectId === '') continue; // a primitive: nothing held
       const session = handle.client as CdpShapedSession;
-      watchSession(session);
+      hookSession(session);
       objects.push({ target: session, objectId });
     }
     return {

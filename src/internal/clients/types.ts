@@ -1,7 +1,7 @@
 import type { CdpTarget } from '../../target.js';
 
 /** One remote object behind a client's handle, and the session it belongs to. @internal */
-export interface HandleObject {
+export interface HeldObject {
   readonly target: CdpTarget;
   readonly objectId: string;
 }
@@ -20,9 +20,9 @@ export interface HandlePage {
 }
 
 /** What the batcher learns of a client's handle. @internal */
-export interface ClientHandleRelease {
+export interface HandleInspection {
   /** The remote objects to release; empty for a puppeteer handle to a primitive (nothing is held). */
-  readonly objects: readonly HandleObject[];
+  readonly objects: readonly HeldObject[];
   /** The client had disposed it already (its release was sent by the client). */
   readonly alreadyDisposed: boolean;
   /** Whether the client keeps the handle reachable until it is disposed (playwright's connection
