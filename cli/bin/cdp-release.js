@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// The `cdp-release` command, run from its TypeScript source: ts-node compiles it (types are checked
-// by `npm run typecheck`, not at every start) and tsconfig-paths resolves `cdp-release-batcher` to
-// the library's public entry point in this repository, so no build is needed first.
+// The `cdp-release` command: the compiled command line in ../dist, over the built library (both
+// made by `npm run build` at the top of the repository, which `npm install` runs).
 'use strict';
 const { join } = require('node:path');
-const tsconfigPaths = require('tsconfig-paths');
-const cliRoot = join(__dirname, '..');
-require('ts-node').register({ project: join(cliRoot, 'tsconfig.json'), transpileOnly: true, experimentalResolver: true });
-const config = tsconfigPaths.loadConfig(cliRoot);
-if (config.resultType !== 'success') throw new Error(`cdp-release: cannot read ${cliRoot}/tsconfig.json: ${config.message}`);
-tsconfigPaths.register({ baseUrl: config.absoluteBaseUrl, paths: config.paths });
-require('../src/main.ts').runCli();
+const entry = join(__dirname, '..', 'dist', 'main.js');
+let cli;
+try {
+  cli = require(entry);
+} catch (error) {
+  if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes(entry)) {
+    process.stderr.write('cdp-release: not built yet: run `npm run build` at the top of the repository\n');
+    process.exit(1);
+  }
+  throw error;
+}
+cli.runCli();

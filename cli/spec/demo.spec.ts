@@ -1,6 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { launchChromium } from '../src/browser/launchChromium';
 import type { DemoSummary } from '../src/demo/runDemo';
 import { chromiumUnder, cli, waitFor } from './support/cli';
@@ -129,6 +129,23 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     const ran = await cli(['demo'], { env: { CHROME_PATH: '/nonexistent/chromium' } });
     expect(ran.code).toBe(1);
     expect(ran.stderr.trim()).toBe('cdp-release: error: CHROME_PATH=/nonexistent/chromium does not exist');
+  });
+
+  it('runs compiled JavaScript over the built library: no TypeScript compiler and no library source is loaded', async () => {
+    const probe = join(mkdtempSync(join(tmpdir(), 'cdp-release-probe-')), 'probe.cjs');
+    // Preloaded into the command: records every module file it loads, and prints them at exit.
+    writeFileSync(probe, `const Module = require('node:module'); const seen = new Set(); const load = Module._load;
+      Module._load = function (request, parent, isMain) { try { seen.add(Module._resolveFilename(request, parent, isMain)); } catch {} return load.apply(this, arguments); };
+      process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify([...seen]) + '\\n'));`);
+    try {
+      const ran = await cli(['--help'], { env: { NODE_OPTIONS: `--require ${probe}` } });
+      expect(ran.code).toBe(0);
+      const loaded = JSON.parse(/LOADED (.*)/.exec(ran.stderr)?.[1] ?? 'null') as string[];
+      expect(loaded.some((file) => file.endsWith(join('cli', 'dist', 'main.js')))).toBe(true);
+      expect(loaded.filter((file) => /[\\/](ts-node|typescript|tsconfig-paths)[\\/]|\.ts$/.test(file))).toEqual([]);
+    } finally {
+      rmSync(dirname(probe), { recursive: true, force: true });
+    }
   });
 
   it('--help documents every option', async () => {

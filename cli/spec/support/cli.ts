@@ -15,7 +15,7 @@ afterAll(() => {
 export interface Ran { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 /**
- * Runs the real command (the `cdp-release` bin, from source) with its own TMPDIR, so the Chromium it launches
+ * Runs the real command (the `cdp-release` bin, compiled) with its own TMPDIR, so the Chromium it launches
  * can be recognised by its profile path afterwards. `during` may act on the running process.
  */
 export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; during?: (child: ReturnType<typeof spawn>, output: () => string, tmp: string) => void } = {}): Promise<Ran & { tmp: string }> {
