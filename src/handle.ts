@@ -27,5 +27,22 @@ export function explainClientHandle(value: unknown): string | null {
   return isReleasableHandle(inspected) ? null : inspected.reason;
 }
 
+/**
+ * True once a client's handle is disposed — by its client (`dispose()`, `using`, its page closing)
+ * or by the batcher (`release(handle)`, a guard): then its own `dispose()` sends nothing. False while
+ * it lives, and for a value that is not a handle this library knows ({@link explainClientHandle}
+ * says why). Typed for every client (puppeteer-core's public types have no `disposed`). Never throws.
+ *
+ * @example
+ * ```ts
+ * batcher.release(handle);
+ * isHandleDisposed(handle); // true at once
+ * ```
+ */
+export function isHandleDisposed(handle: ClientHandle): boolean {
+  const inspected = inspectClientHandle(handle);
+  return isReleasableHandle(inspected) && inspected.disposedNow();
+}
+
 /** What {@link ReleaseBatcher.adopt} accepts: a remote object from any CDP answer, or its id. */
 export type RemoteObjectLike = Pick<Protocol.Runtime.RemoteObject, 'objectId'> & Partial<Pick<Protocol.Runtime.RemoteObject, 'type'>> | string;

@@ -20,7 +20,7 @@ export { criSession } from './criSession.js';
 export type { CdpCommand, CdpParams, CdpResult, CriClient, CriSessionTarget } from './criSession.js';
 export { markTargetGone, isTargetGone } from './internal/targetLifecycle.js';
 export type { ClientHandle, RemoteObjectHandle, RemoteObjectLike } from './handle.js';
-export { explainClientHandle } from './handle.js';
+export { explainClientHandle, isHandleDisposed } from './handle.js';
 export type { ReleaseScope } from './scope.js';
 export type { ReleaseGuardLike } from './guard.js';
 export { DEFAULT_MAX_BATCH, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MS } from './options.js';

@@ -1,7 +1,7 @@
 import puppeteer, { type Browser, type ConnectionTransport, type ElementHandle, type JSHandle, type Page } from 'puppeteer-core';
 import { from, lastValueFrom } from 'rxjs';
 import WebSocket from 'ws';
-import { explainClientHandle, withRemoteObject } from '../../src/index';
+import { explainClientHandle, isHandleDisposed, withRemoteObject } from '../../src/index';
 import { releaseInto } from '../../src/operators/releaseInto';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
@@ -136,6 +136,36 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
     expect(batcher.stats).toMatchObject({ enqueued: 4, released: 2, dropped: 2 });
     expect(transport.releases - sentBefore).toBe(2);
     expect(await countAlive(pageSend(), ids)).toEqual({ alive: 0, notFound: 2, other: [] });
+  });
+
+  it('after release(element), the element\'s and its twin\'s own dispose() send nothing: two messages in all, not three', async () => {
+    await page.setContent('<p>a</p>');
+    const [p] = (await page.$$('p')) as [ElementHandle<HTMLParagraphElement>];
+    expect(await p.isVisible()).toBe(true); // the isolated-world twin now exists
+    const twin = (p as unknown as { isolatedHandle: JSHandle }).isolatedHandle;
+    const batcher = new ReleaseBatcher();
+    const sentBefore = transport.releases;
+    batcher.release(p);
+    await batcher.flush();
+    expect(isHandleDisposed(p)).toBe(true);
+    expect(isHandleDisposed(twin)).toBe(true);
+    await twin.dispose();
+    await p.dispose();
+    expect(transport.releases - sentBefore).toBe(2);
+    expect(batcher.stats).toMatchObject({ enqueued: 2, released: 2 });
+    await batcher.close();
+  });
+
+  it('isHandleDisposed(handle): typed, false while the handle lives, true once released or disposed by its client', async () => {
+    const [released, ownDispose] = [await page.evaluateHandle(() => ({ a: 1 })), await page.evaluateHandle(() => ({ b: 2 }))];
+    expect([isHandleDisposed(released), isHandleDisposed(ownDispose)]).toEqual([false, false]);
+    const batcher = new ReleaseBatcher();
+    batcher.release(released);
+    expect(isHandleDisposed(released)).toBe(true); // at once: its own dispose() now sends nothing
+    await ownDispose.dispose();
+    expect(isHandleDisposed(ownDispose)).toBe(true);
+    expect(isHandleDisposed({ dispose: () => Promise.resolve() })).toBe(false); // not a handle this library knows
+    await batcher.close();
   });
 
   it('closing the page ends its handles\' releases at once: nothing waits for the timeout', async () => {

@@ -91,6 +91,24 @@ describe('AdaptiveWindow', () => {
     expect(window.limit).toBe(256);
   });
 
+  it('does not measure the idle time between two backlogs: drained() starts the next epoch afresh', () => {
+    // Level 64 measured at 64 releases/ms, then a probe of 128 at 128/ms — with a 10 s pause in the
+    // middle of the probe's epoch, when the backlog ran out. Measured across the pause, the probe
+    // would look 1,000 times slower and be undone.
+    const window = new AdaptiveWindow(64, 64, 1024, 64, 1);
+    let now = 0;
+    const settle = (n: number, perMs: number): void => {
+      for (let i = 0; i < n; i++) window.backloggedSettle((now += 1 / perMs));
+    };
+    settle(65, 64);
+    expect(window.limit).toBe(128); // probing
+    settle(64, 128);
+    window.drained();
+    now += 10_000;
+    settle(129, 128);
+    expect(window.limit).toBe(128); // the probe was kept (across the pause it would be undone: 64)
+  });
+
   it('keeps within its bounds, and holds still when they are equal', () => {
     const fixed = new AdaptiveWindow(999, 64, 64);
     expect(drive(fixed, (l) => l, 10_000).every((l) => l === 64)).toBe(true);

@@ -78,25 +78,32 @@ function pageOf(handle: object, session: object): HandlePage | null {
   return pageRecord(session, page as { url(): string }); // keyed by the session its handles are released on
 }
 
+/** The `CdpJSHandle` behind a value: the one an ElementHandle wraps (`handle`), or the value itself. */
+function jsHandleOf(value: unknown): CdpJSHandleShape | null {
+  const wrapped = typeof value === 'object' && value !== null ? (value as { handle?: unknown }).handle : undefined;
+  if (isCdpJSHandle(wrapped)) return wrapped;
+  return isCdpJSHandle(value) ? value : null;
+}
+
 /**
- * The release of a puppeteer-core `JSHandle` or `ElementHandle`; null when `value` does not look like
+ * What the batcher learns of a puppeteer-core `JSHandle` or `ElementHandle`; null when `value` does not look like
  * one at all; a reason when it looks like one of a puppeteer version whose internals this file does
  * not know. Never throws.
  * @internal
  */
 export function inspectPuppeteerHandle(value: unknown): HandleInspection | NotAHandle | null {
   try {
-    const outer = value as { handle?: unknown; isolatedHandle?: unknown } | null;
+    const outer = value as { isolatedHandle?: unknown } | null;
     // An ElementHandle delegates to the JSHandle it wraps, and may have an isolated-world twin.
-    const inner = typeof outer === 'object' && outer !== null && isCdpJSHandle(outer.handle) ? outer.handle : value;
-    if (!isCdpJSHandle(inner)) {
+    const inner = jsHandleOf(value);
+    if (inner === null) {
       return looksLikePuppeteerHandle(value)
         ? { reason: 'a puppeteer-core handle without the session (client) and disposed flag this library knows (supported: puppeteer-core 24)' }
         : null;
     }
     const handles = [inner];
-    const twin = outer?.isolatedHandle; // a JSHandle has none
-    if (isCdpJSHandle(twin) && !twin.disposed) handles.push(twin);
+    const twin = jsHandleOf(outer?.isolatedHandle); // a JSHandle has none
+    if (twin !== null && !twin.disposed) handles.push(twin);
     const objects: HeldObject[] = [];
     for (const handle of handles) {
       const { objectId } = handle.remoteObject();
