@@ -18,6 +18,7 @@ const config: Config = {
     // The library's public entry point, from source (as tsconfig.json's `paths`).
     '^cdp-release-batcher$': '<rootDir>/../src/index.ts',
     '^cdp-release-batcher/testing$': '<rootDir>/../src/testing/index.ts',
+    '^cdp-release-batcher/events$': '<rootDir>/../src/events.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 60_000,

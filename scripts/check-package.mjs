@@ -32,12 +32,12 @@ if (!sameList(Object.keys(pkg.dependencies ?? {}), ['devtools-protocol'])) {
 if (!sameList(Object.keys(pkg.peerDependencies ?? {}), ['rxjs'])) fail(`peerDependencies must be exactly rxjs, got ${JSON.stringify(pkg.peerDependencies)}`);
 if (pkg.bin !== undefined) fail('the library has no bin: cdp-release belongs to the command-line package (cli/)');
 
-const expected = ['ReleaseBatcher', 'bufferMicrotask', 'batchReleases', 'initReleaseWorker', 'isReleaseWorkerInitialised', 'tryRelease', 'criSession', 'withRemoteObject', 'releaseInto', 'classifyReleaseError', 'markTargetGone', 'isTargetGone', 'releaseEvents', 'toServerSentEvents'];
+const expected = ['ReleaseBatcher', 'bufferMicrotask', 'batchReleases', 'initReleaseWorker', 'isReleaseWorkerInitialised', 'tryRelease', 'criSession', 'withRemoteObject', 'releaseInto', 'classifyReleaseError', 'markTargetGone', 'isTargetGone', 'explainClientHandle', 'isHandleDisposed', 'statsBalance'];
 try {
   // 2. The tarball's contents.
   const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
   const files = packed.files.map((f) => f.path);
-  const allowed = /^(package\.json|README\.md|LICENSE|testing\/package\.json|docs\/[^/]+\.(md|png)|dist\/(cjs|esm)\/(package\.json|((internal|operators|testing)\/([a-z]+\/)?)?[^/]+\.(js|d\.ts)(\.map)?))$/;
+  const allowed = /^(package\.json|README\.md|LICENSE|testing\/package\.json|events\/package\.json|docs\/[^/]+\.(md|png)|dist\/(cjs|esm)\/(package\.json|((internal|operators|testing)\/([a-z]+\/)?)?[^/]+\.(js|d\.ts)(\.map)?))$/;
   const unexpected = files.filter((f) => !allowed.test(f));
   if (unexpected.length > 0) fail(`the tarball holds files that are not the library:\n  ${unexpected.join('\n  ')}`);
   const appCode = files.filter((f) => /\/(cli|demo|bench|browser)\//.test(f));
@@ -73,6 +73,9 @@ await worker.close(); console.log('one process-wide state for ESM and CommonJS')
   const kitCheck = () => `const missing = ${JSON.stringify(kit)}.filter((n) => typeof kit[n] !== 'function'); if (missing.length) { console.error('cdp-release-batcher/testing: missing ' + missing); process.exit(1); }`;
   process.stdout.write(run('node', ['-e', `const kit = require('cdp-release-batcher/testing'); ${kitCheck()} console.log('require cdp-release-batcher/testing ok');`], work));
   process.stdout.write(run('node', ['--input-type=module', '-e', `import * as kit from 'cdp-release-batcher/testing'; ${kitCheck()} console.log('import cdp-release-batcher/testing ok');`], work));
+  const eventsCheck = "if (typeof events.releaseEvents !== 'function' || typeof events.toServerSentEvents !== 'function') { console.error('cdp-release-batcher/events: missing releaseEvents / toServerSentEvents'); process.exit(1); }";
+  process.stdout.write(run('node', ['-e', `const events = require('cdp-release-batcher/events'); ${eventsCheck} console.log('require cdp-release-batcher/events ok');`], work));
+  process.stdout.write(run('node', ['--input-type=module', '-e', `import * as events from 'cdp-release-batcher/events'; ${eventsCheck} console.log('import cdp-release-batcher/events ok');`], work));
 
   // 5. Types, from both module systems.
   run('npm', ['install', '--silent', '--no-audit', '--no-fund', '@types/node@20', `typescript@${JSON.parse(readFileSync(join(root, 'node_modules/typescript/package.json'), 'utf8')).version}`], work);

@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { releaseEvents, toServerSentEvents, type ReleaseEvent } from '../src/index';
+import { releaseEvents, toServerSentEvents, type ReleaseEvent } from '../src/events';
 import type { BatchReport, ReleaseStats } from '../src/index';
 import { ReleaseBatcher } from '../src/index';
 import { VirtualTarget } from './support/virtualTarget';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { map, merge, startWith, Subject, type Subscription } from 'rxjs';
-import { releaseEvents, toServerSentEvents, type ReleaseEvent } from 'cdp-release-batcher';
+import { releaseEvents, toServerSentEvents, type ReleaseEvent } from 'cdp-release-batcher/events';
 import { DASHBOARD_HTML } from './dashboardPage.js';
 import type { DemoRun, DemoSummary } from './runDemo.js';
 
