@@ -25,13 +25,14 @@ export default {
   // here, the specs' own waits are bounded well below it.
   timeoutMS: 5_000,
   // Reruns test only the mutants whose source or covering specs changed (`--force` for a full run).
-  // The results are committed (mutation/incremental.json): a full run takes longer than one sitting
-  // on 2 cores, so it is done in parts (`--mutate <files>`), each keeping the others' results.
+  // The results are committed, gzipped (mutation/incremental.json.gz): `npm run mutation`
+  // (scripts/mutation.mjs) unpacks them here and packs them back. A full run takes longer than one
+  // sitting on 2 cores, so it is done in parts (`--mutate <files>`), each keeping the others' results.
   incremental: true,
-  incrementalFile: 'mutation/incremental.json',
+  incrementalFile: '.tmp/mutation/incremental.json',
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
-  ignorePatterns: ['test-output', 'mutation', 'dist', 'cli', 'docs', 'bench', '.stryker-tmp', 'examples'],
+  ignorePatterns: ['test-output', 'mutation', '.tmp', 'dist', 'cli', 'docs', 'bench', '.stryker-tmp', 'examples'],
   jest: {
     projectType: 'custom',
     enableFindRelatedTests: false,
