@@ -44,6 +44,7 @@ export default {
       testPathIgnorePatterns: [
         '/spec/examples\\.spec\\.ts$', // runs the examples as child processes
         '/spec/readme\\.spec\\.ts$', // builds the package and runs the README's code in child processes
+        '/spec/jestSetups\\.spec\\.ts$', // builds the package and runs Jest in child processes
         '/spec/clientVersions\\.spec\\.ts$', // reads installed versions: no library code
         '/spec/idleExit\\.spec\\.ts$', // a child process must exit
         '/spec/reliability/load\\.spec\\.ts$', // 1,000,000 releases: a timing run, minutes per mutant

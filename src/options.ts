@@ -1,16 +1,16 @@
 import type { SchedulerLike } from 'rxjs';
 
-/** Releases per batch, as in the Rust original (`chromey` drains up to 64 per wake). */
+/** Releases per batch by default (`maxBatch`). */
 export const DEFAULT_MAX_BATCH = 64;
 
 /**
  * Most release calls outstanding per target when `maxInFlight` is not given: the cap of the adaptive
- * window. Measured on 2 cores with Chromium: chrome-remote-interface is fastest at 64 × 2–4 calls in
- * flight (its response handler costs O(outstanding commands)), a puppeteer-core session and a raw
- * WebSocket keep gaining up to 64 × 8–16. No fixed value serves both, so by default each target's
+ * window. chrome-remote-interface is fastest with fewer calls in flight (its response handler costs
+ * O(outstanding commands)), a puppeteer-core session and a raw WebSocket with more. No fixed value
+ * serves both, so by default each target's
  * window adapts to measured throughput between {@link ADAPTIVE_MIN_IN_FLIGHT} and this cap, starting
  * at {@link ADAPTIVE_START_IN_FLIGHT_CRI} over chrome-remote-interface and at the cap over any other
- * client. See the README's benchmark section.
+ * client. docs/BENCHMARKS.md has the figures.
  */
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
 

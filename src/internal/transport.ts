@@ -17,9 +17,8 @@ const corked = processWide('corked-sockets@1', () => new WeakSet());
  * window starts (that client's cost per answer grows with the commands outstanding).
  *
  * Why: `ws` writes every frame with its own `writev` system call, and chrome-remote-interface sends
- * one frame per command. Profiled on 2 cores, those writes were 14% of the Node side of a release
- * burst; corking the socket while a batch (or a wave of refills) is sent turns them into one write,
- * measured ~20% more releases per second. Other clients keep their sockets private: their targets
+ * one frame per command, and those writes are a large share of the Node side of a release burst;
+ * corking the socket while a batch (or a wave of refills) is sent turns them into one write. Other clients keep their sockets private: their targets
  * are simply not corked.
  */
 export function socketOf(target: CdpTarget): Corkable | null {

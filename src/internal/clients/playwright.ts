@@ -90,8 +90,8 @@ export class PlaywrightPageReleases implements CdpTarget {
 
   /**
    * Calls the waiting disposes from a microtask of its own. Playwright captures up to 50 stack frames
-   * on every API call and parses each: called from deep in the release pipeline, that cost 0.5x of
-   * `Promise.all(dispose())`'s throughput (measured, 20,000 handles); from here the stack is short
+   * on every API call and parses each: called from deep in the release pipeline, that halves the
+   * throughput of its disposes; from here the stack is short
    * (and playwright's own `dispose` is called directly: every frame of ours costs, more so under
    * source-map-support, which maps each one).
    */
