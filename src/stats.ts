@@ -38,6 +38,8 @@ export interface ReleaseStats extends OutcomeCounts {
 
 /** One page's count of watched handles not yet disposed. */
 export interface WatchedPage {
+  /** Tells pages apart (two tabs on one site too): the same page keeps its number while it has watched handles. */
+  readonly page: number;
   /** The page's address now (`''` when it cannot be read, or the handle's page could not be told). */
   readonly url: string;
   /** Watched handles of that page not yet disposed. */

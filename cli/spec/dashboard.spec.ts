@@ -105,13 +105,17 @@ describe('cdp-release demo --serve: the live dashboard in a real browser', () =>
     expect(result.code).toBe(0);
     await page.waitForSelector('body[data-state=finished]', { timeout: 10_000 });
     seen.push(await numberOf(page, 'watched'));
-    const rows = await page.$$eval('#watched-pages tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    const rows = await page.$$eval('#watched-pages tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-page') ?? '', ...[...tr.cells].map((td) => td.textContent ?? '')]));
     const live = [...new Set(seen.filter((n) => Number.isFinite(n) && n > 0))];
     expect(live.length).toBeGreaterThanOrEqual(3); // seen growing, not only at the end
     expect([...live].sort((a, b) => a - b)).toEqual(live);
     expect(Math.max(...live)).toBe(3_000); // 30 pages x 100 handles, none disposed
     expect(rows).toHaveLength(2); // one row per tab's page (the pages went to whichever tab was free)
-    const perPage = rows.map((row) => Number(/^http:\/\/127\.0\.0\.1:\d+\/([\d,]+)$/.exec(row)?.[1]?.replace(/,/g, '')));
+    // Both tabs show the same site: the rows are told apart by page, each labelled with its number.
+    expect(rows.map(([key, label]) => label === `page ${key}`)).toEqual([true, true]);
+    expect(new Set(rows.map(([key]) => key)).size).toBe(2);
+    expect(rows.map(([, , url]) => url)).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/)]);
+    const perPage = rows.map(([, , , count]) => Number((count ?? '').replace(/,/g, '')));
     expect(perPage[0]! + perPage[1]!).toBe(3_000);
     expect(await page.textContent('#banner')).toContain('the remote objects were never released (--no-release)'); // the heap verdict
     await context.close();

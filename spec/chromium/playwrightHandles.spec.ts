@@ -188,7 +188,7 @@ describe('batcher.release(handle): playwright-core handles as they are, against 
       }
       expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(1_000); // playwright holds them all
       expect(batcher.stats).toMatchObject({ leaked: 0, watched: 2_000 });
-      expect(batcher.stats.watchedByPage).toEqual([{ url: 'data:text/html,<title>watched</title>', watched: 2_000 }]);
+      expect(batcher.stats.watchedByPage).toEqual([{ page: 1, url: 'data:text/html,<title>watched</title>', watched: 2_000 }]);
       expect(Math.max(...seen)).toBe(2_000); // stats$ showed it growing
 
       await Promise.all(kept.slice(0, 500).map((h) => h.dispose())); // disposed by its client

@@ -296,7 +296,7 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
         sample = handles.filter((_, i) => i % 100 === 0).map(idOf);
       })(); // the handles go out of reach here
       expect(batcher.stats.watched).toBe(20_000);
-      expect(batcher.stats.watchedByPage).toEqual([{ url: 'about:blank', watched: 20_000 }]);
+      expect(batcher.stats.watchedByPage).toEqual([{ page: 1, url: 'about:blank', watched: 20_000 }]);
       await collectUntil(() => batcher.stats.leaked === 20_000);
       await batcher.flush();
       expect(batcher.stats).toMatchObject({ watched: 0, watchedByPage: [] }); // collected ones are counted out

@@ -91,18 +91,18 @@ describe('the puppeteer-core adapter, by shape', () => {
     };
 
     it('a frame\'s page(), a worker\'s own url(), or no page at all', () => {
-      expect(watchedByPage({ environment: { page: () => ({ url: () => 'https://frame.example/' }) } })).toEqual([{ url: 'https://frame.example/', watched: 1 }]);
-      expect(watchedByPage({ environment: { url: () => 'https://worker.example/w.js' } })).toEqual([{ url: 'https://worker.example/w.js', watched: 1 }]);
+      expect(watchedByPage({ environment: { page: () => ({ url: () => 'https://frame.example/' }) } })).toEqual([{ page: expect.any(Number), url: 'https://frame.example/', watched: 1 }]);
+      expect(watchedByPage({ environment: { url: () => 'https://worker.example/w.js' } })).toEqual([{ page: expect.any(Number), url: 'https://worker.example/w.js', watched: 1 }]);
       const throwing = { url: () => { throw new Error('detached'); } };
       for (const realm of [undefined, {}, { environment: null }, { environment: { page: () => null } }, { environment: { page: () => ({ url: 'x' }) } }, { environment: throwing }]) {
-        expect(watchedByPage(realm)).toEqual([{ url: '', watched: 1 }]);
+        expect(watchedByPage(realm)).toEqual([{ page: expect.any(Number), url: '', watched: 1 }]);
       }
     });
 
     it('handles of no known page, on different sessions, are counted together under the url ""', () => {
       const batcher = new ReleaseBatcher();
       for (const realm of [{ environment: { page: () => null } }, { environment: null }, { environment: { page: () => ({}) } }]) batcher.watch(shape({ realm }) as never);
-      expect(batcher.stats.watchedByPage).toEqual([{ url: '', watched: 3 }]);
+      expect(batcher.stats.watchedByPage).toEqual([{ page: 1, url: '', watched: 3 }]);
     });
   });
 });

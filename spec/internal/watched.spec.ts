@@ -17,9 +17,9 @@ describe('WatchedHandles: the live count of watched handles, per page', () => {
     watched.add(null);
     watched.add(null);
     expect(watched.byPage()).toEqual([
-      { url: 'https://many.example/', watched: 3 },
-      { url: '', watched: 2 },
-      { url: 'https://few.example/', watched: 1 },
+      { page: 2, url: 'https://many.example/', watched: 3 },
+      { page: 3, url: '', watched: 2 },
+      { page: 1, url: 'https://few.example/', watched: 1 },
     ]);
     expect(watched.total).toBe(6);
     expect(Object.isFrozen(watched.byPage())).toBe(true);
@@ -33,14 +33,29 @@ describe('WatchedHandles: the live count of watched handles, per page', () => {
     outs[0]!();
     outs[0]!();
     expect(watched.byPage()).toEqual([
-      { url: 'https://closing.example/', watched: 1 },
-      { url: '', watched: 1 },
+      { page: 1, url: 'https://closing.example/', watched: 1 },
+      { page: 2, url: '', watched: 1 },
     ]);
     closing.close();
     outs[1]!(); // already counted out with its page
-    expect(watched.byPage()).toEqual([{ url: '', watched: 1 }]);
+    expect(watched.byPage()).toEqual([{ page: 2, url: '', watched: 1 }]);
     kept();
     expect(watched.total).toBe(0);
     expect(watched.byPage()).toEqual([]);
+  });
+
+  it('tells two pages on one address apart: each keeps its own number while it has watched handles', () => {
+    const watched = new WatchedHandles();
+    const [tabA, tabB] = [page('https://shop.example/'), page('https://shop.example/')];
+    watched.add(tabA);
+    watched.add(tabB);
+    watched.add(tabB);
+    expect(watched.byPage()).toEqual([
+      { page: 2, url: 'https://shop.example/', watched: 2 },
+      { page: 1, url: 'https://shop.example/', watched: 1 },
+    ]);
+    watched.add(tabA);
+    watched.add(tabA);
+    expect(watched.byPage().map((p) => p.page)).toEqual([1, 2]); // the order moved, the numbers did not
   });
 });

@@ -12,7 +12,9 @@ const NONE: readonly WatchedPage[] = Object.freeze([]);
  * all there is to see a leak growing — the garbage collector never gets to them. @internal
  */
 export class WatchedHandles {
-  readonly #pages = new Map<object, { readonly page: HandlePage; count: number }>();
+  readonly #pages = new Map<object, { readonly page: HandlePage; readonly number: number; count: number }>();
+  /** The number the next page is given. */
+  #nextNumber = 1;
   #total = 0;
 
   get total(): number {
@@ -24,7 +26,7 @@ export class WatchedHandles {
     const record = page ?? UNKNOWN_PAGE;
     let entry = this.#pages.get(record.key);
     if (entry === undefined) {
-      entry = { page: record, count: 0 };
+      entry = { page: record, number: this.#nextNumber++, count: 0 };
       this.#pages.set(record.key, entry);
       record.whenClosed?.(() => this.#closed(record.key));
     }
@@ -55,7 +57,7 @@ export class WatchedHandles {
   byPage(): readonly WatchedPage[] {
     if (this.#pages.size === 0) return NONE;
     const pages: WatchedPage[] = [];
-    for (const { page, count } of this.#pages.values()) pages.push(Object.freeze({ url: page.url(), watched: count }));
+    for (const { page, number, count } of this.#pages.values()) pages.push(Object.freeze({ page: number, url: page.url(), watched: count }));
     pages.sort((a, b) => b.watched - a.watched);
     return Object.freeze(pages);
   }

@@ -5,6 +5,8 @@
  * says how many points it drew in `data-points`, and the page's state is in `body[data-state]`:
  * `connecting`, `live`, `finished`, `server-gone` — the browser test reads all three.
  */
+import { batchSeries } from './batchSeries.js';
+
 export const DASHBOARD_HTML = String.raw`<!doctype html>
 <html lang="en">
 <head>
@@ -40,12 +42,13 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 <div id="charts">
   <div class="chart"><h2>release rate (released per second)</h2><div id="chart-rate" class="plot" data-points="0"></div></div>
   <div class="chart"><h2>pending and in flight</h2><div id="chart-queue" class="plot" data-points="0"></div></div>
-  <div class="chart"><h2>batches: size and duration (ms)</h2><div id="chart-batches" class="plot" data-points="0"></div></div>
+  <div class="chart"><h2>batches per second: duration p50 / p90 (ms), releases settled</h2><div id="chart-batches" class="plot" data-points="0"></div></div>
   <div class="chart"><h2>pages' V8 heap (MB, sampled every second; after GC at start and end)</h2><div id="chart-heap" class="plot" data-points="0"></div></div>
 </div>
 <script src="/echarts.min.js"></script>
 <script>
 (() => {
+  const batchSeries = ${batchSeries.toString()};
   const FIELDS = ['enqueued', 'released', 'gone', 'failed', 'timedOut', 'dropped', 'duplicate', 'invalid', 'leaked', 'pending', 'inFlight', 'batches', 'watched'];
   const numbers = document.getElementById('numbers');
   const cells = {};
@@ -77,7 +80,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   };
   const rate = mk('chart-rate', 'seconds', [{ name: 'released/s', color: '#e45756' }]);
   const queue = mk('chart-queue', 'seconds', [{ name: 'pending', color: '#4c78a8' }, { name: 'in flight', color: '#f58518' }]);
-  const batches = mk('chart-batches', 'batch #', [{ name: 'size', color: '#54a24b', width: 1 }, { name: 'duration ms', color: '#b279a2', width: 1, axis: 1 }], true);
+  const batches = mk('chart-batches', 'seconds', [{ name: 'p50 ms', color: '#b279a2' }, { name: 'p90 ms', color: '#9d755d' }, { name: 'released', color: '#54a24b', width: 1, axis: 1 }], true);
   const heap = mk('chart-heap', 'seconds', [{ name: 'MB', color: '#72b7b2' }]);
   const draw = (panel, columns) => {
     const series = columns.slice(1).map((ys) => ({ data: ys.map((y, i) => [columns[0][i], y]) }));
@@ -85,7 +88,8 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     panel.el.dataset.points = String(columns[0].length);
   };
 
-  const data = { rate: [[], []], queue: [[], [], []], batches: [[], [], []], heap: [[], []] };
+  const data = { rate: [[], []], queue: [[], [], []], heap: [[], []] };
+  const batchPoints = []; // { at, size, durationMs }, drawn per second
   let last = null;
   let dirty = false;
   const show = (name, value) => { if (cells[name]) cells[name].textContent = typeof value === 'number' ? value.toLocaleString('en-US') : value; };
@@ -99,6 +103,8 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     body.textContent = '';
     for (const p of rows) {
       const tr = body.insertRow();
+      tr.dataset.page = String(p.page); // one row per page, two tabs on one site included
+      tr.insertCell().textContent = 'page ' + p.page;
       tr.insertCell().textContent = p.url || '(page unknown)';
       tr.insertCell().textContent = p.watched.toLocaleString('en-US');
     }
@@ -116,7 +122,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     dirty = true;
   };
   const onBatches = (e) => {
-    for (const b of e.batches) { data.batches[0].push(b.index); data.batches[1].push(b.size); data.batches[2].push(b.durationMs); }
+    for (const b of e.batches) batchPoints.push({ at: e.at, size: b.size, durationMs: b.durationMs });
     dirty = true;
   };
   const onHeap = (e) => {
@@ -129,7 +135,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   const redraw = () => {
     if (!dirty) return;
     dirty = false;
-    draw(rate, data.rate); draw(queue, data.queue); draw(batches, data.batches); draw(heap, data.heap);
+    draw(rate, data.rate); draw(queue, data.queue); { const s = batchSeries(batchPoints); draw(batches, [s.seconds, s.p50, s.p90, s.released]); } draw(heap, data.heap);
   };
   // Redraw at most 5 times a second, whatever the event rate (and once more at the end).
   setInterval(redraw, 200);

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { map, merge, startWith, Subject, type Subscription } from 'rxjs';
 import { releaseEvents, toServerSentEvents, type ReleaseEvent } from 'cdp-release-batcher/events';
 import { DASHBOARD_HTML } from './dashboardPage.js';
+import { EventFanOut } from './eventFanOut.js';
+import { guardRequest, type Refusal } from './requestGuard.js';
 import type { DemoRun, DemoSummary } from './runDemo.js';
 
 /** Events the dashboard page reads, besides {@link releaseEvents}'s `stats` and `batches`. */
@@ -40,26 +42,6 @@ export interface DashboardLimits {
 /** 32 pages; 1 MiB waiting per page; 256 KiB of replay — a few minutes of a crawl's charts. */
 export const DEFAULT_LIMITS: DashboardLimits = { maxClients: 32, maxBufferedBytes: 1 << 20, replayBytes: 256 << 10 };
 
-/** The latest frames, at most `limit` bytes of them, oldest dropped first. */
-class Replay {
-  #frames: string[] = [];
-  #start = 0;
-  #bytes = 0;
-  constructor(readonly limit: number) {}
-  push(frame: string): void {
-    this.#frames.push(frame);
-    this.#bytes += frame.length;
-    while (this.#bytes > this.limit && this.#start < this.#frames.length - 1) this.#bytes -= (this.#frames[this.#start++] as string).length;
-    if (this.#start > 1024 && this.#start * 2 > this.#frames.length) {
-      this.#frames = this.#frames.slice(this.#start);
-      this.#start = 0;
-    }
-  }
-  text(): string {
-    return this.#frames.slice(this.#start).join('');
-  }
-}
-
 /** Apache ECharts' browser build, as the `echarts` package ships it. */
 function echartsBuild(): Buffer {
   return readFileSync(require.resolve('echarts/dist/echarts.min.js'));
@@ -73,28 +55,13 @@ function echartsBuild(): Buffer {
  * Only what a loopback dashboard needs is answered: `GET`/`HEAD` with a `Host` of `127.0.0.1:PORT` or
  * `localhost:PORT` (anything else is `403`: a page on another site, even one whose name was rebound to
  * 127.0.0.1, cannot read the stream), a request whose target is not a path is `400`, a handler that
- * throws answers `500` — none of it reaches the crawl. Streams are capped and a page that stops
- * reading is dropped ({@link DashboardLimits}).
+ * throws answers `500` — none of it reaches the crawl ({@link guardRequest}). Streams are capped and a
+ * page that stops reading is dropped ({@link DashboardLimits}, {@link EventFanOut}).
  */
 export async function startDashboardServer(run: DemoRun, port = 0, limits: DashboardLimits = DEFAULT_LIMITS): Promise<DashboardServer> {
   const started = Date.now();
   const now = (): number => Date.now() - started;
-  let hello = '';
-  const replay = new Replay(limits.replayBytes);
-  const clients = new Set<ServerResponse>();
-  let ended = false;
-  const drop = (client: ServerResponse): void => {
-    clients.delete(client);
-    client.destroy();
-  };
-  const send = (frame: string): void => {
-    if (hello === '') hello = frame;
-    else replay.push(frame);
-    for (const client of clients) {
-      client.write(frame);
-      if (client.writableLength > limits.maxBufferedBytes) drop(client); // not reading: drop it, never buffer without end
-    }
-  };
+  const pages = new EventFanOut(limits);
   // `hello` first and `end` last; every event framed by the library's own toServerSentEvents.
   const control = new Subject<DashboardEvent>();
   const subscription: Subscription = merge(
@@ -105,70 +72,15 @@ export async function startDashboardServer(run: DemoRun, port = 0, limits: Dashb
   ).pipe(
     startWith<DashboardEvent | ReleaseEvent>({ type: 'hello', at: 0, pages: run.options.pages, tabs: run.options.tabs, release: run.options.release }),
     toServerSentEvents(),
-  ).subscribe(send);
-
-  const page = Buffer.from(DASHBOARD_HTML);
-  const files: Record<string, { type: string; body: () => Buffer }> = {
-    '/': { type: 'text/html; charset=utf-8', body: () => page },
-    '/echarts.min.js': { type: 'text/javascript; charset=utf-8', body: echartsBuild },
-  };
+  ).subscribe((frame) => pages.send(frame));
 
   let hosts = new Set<string>();
-  const answer = (res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void => {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${text}\n`);
-  };
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    if (!hosts.has((req.headers.host ?? '').toLowerCase())) {
-      answer(res, 403, 'forbidden: this dashboard answers only to 127.0.0.1 and localhost on its own port');
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      answer(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
-      return;
-    }
-    const target = req.url ?? '';
-    let path: string;
-    try {
-      if (!target.startsWith('/')) throw new TypeError('not a path');
-      path = new URL(target, 'http://localhost').pathname;
-    } catch {
-      answer(res, 400, 'bad request: the target is not a path');
-      return;
-    }
-    if (path === '/events') {
-      const headers = { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' };
-      if (req.method === 'HEAD') {
-        res.writeHead(200, headers).end();
-        return;
-      }
-      if (!ended && clients.size >= limits.maxClients) {
-        answer(res, 503, `busy: ${limits.maxClients} dashboards are open already`, { 'retry-after': '5' });
-        return;
-      }
-      res.writeHead(200, headers);
-      res.write(hello + replay.text());
-      if (ended) {
-        res.end();
-        return;
-      }
-      clients.add(res);
-      res.on('error', () => drop(res));
-      req.on('close', () => clients.delete(res));
-      return;
-    }
-    const file = files[path];
-    if (file === undefined) {
-      answer(res, 404, 'not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body());
-  };
   const server: Server = createServer((req, res) => {
     try {
-      handle(req, res);
+      route(req, res, hosts, pages, limits);
     } catch {
       // whatever went wrong, it stays with this request: the crawl goes on
-      if (!res.headersSent) answer(res, 500, 'internal error');
+      if (!res.headersSent) answer(res, { status: 500, text: 'internal error' });
       else res.destroy();
     }
   });
@@ -183,26 +95,62 @@ export async function startDashboardServer(run: DemoRun, port = 0, limits: Dashb
   return {
     url: `http://127.0.0.1:${address.port}/`,
     get streams() {
-      return clients.size;
+      return pages.size;
     },
     finish(summary, error) {
-      if (ended) return;
+      if (pages.ended) return;
       control.next({ type: 'end', at: now(), summary, error: error ?? null });
       subscription.unsubscribe();
-      ended = true;
-      // The final state is sent: end the streams, so pages stop listening instead of reconnecting.
-      for (const client of clients) client.end();
-      clients.clear();
+      pages.end();
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
         subscription.unsubscribe();
-        for (const client of clients) client.end();
-        clients.clear();
+        pages.end();
         server.close(() => resolve());
         server.closeAllConnections();
       });
       return closing;
     },
   };
+}
+
+const PAGE = Buffer.from(DASHBOARD_HTML);
+/** The files served besides the event stream. */
+const FILES: Record<string, { type: string; body: () => Buffer }> = {
+  '/': { type: 'text/html; charset=utf-8', body: () => PAGE },
+  '/echarts.min.js': { type: 'text/javascript; charset=utf-8', body: echartsBuild },
+};
+
+function answer(res: ServerResponse, { status, text, headers }: Refusal): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${text}\n`);
+}
+
+/** One request: refused by the guard, the event stream, a file, or `404`. */
+function route(req: IncomingMessage, res: ServerResponse, hosts: ReadonlySet<string>, pages: EventFanOut, limits: DashboardLimits): void {
+  const guarded = guardRequest(req, hosts);
+  if (!('path' in guarded)) {
+    answer(res, guarded);
+    return;
+  }
+  if (guarded.path === '/events') {
+    const headers = { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' };
+    if (req.method === 'HEAD') {
+      res.writeHead(200, headers).end();
+      return;
+    }
+    if (!pages.ended && pages.size >= limits.maxClients) {
+      answer(res, { status: 503, text: `busy: ${limits.maxClients} dashboards are open already`, headers: { 'retry-after': '5' } });
+      return;
+    }
+    res.writeHead(200, headers);
+    pages.attach(res, req);
+    return;
+  }
+  const file = FILES[guarded.path];
+  if (file === undefined) {
+    answer(res, { status: 404, text: 'not found' });
+    return;
+  }
+  res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body());
 }

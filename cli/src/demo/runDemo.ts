@@ -88,83 +88,101 @@ export class DemoRun {
   }
 
   async run(): Promise<DemoSummary> {
-    let site: DemoSite | null = null;
-    let browser: CDP.Client | null = null;
-    let playwright: import('playwright-core').Browser | undefined;
-    let sampler: NodeJS.Timeout | null = null;
+    const held: Held = { site: null, browser: null, playwright: undefined, sampler: null };
     try {
-      site = await startDemoSite(this.options.products);
-      if (this.options.browserUrl !== undefined) {
-        browser = await CDP({ target: this.options.browserUrl });
-      } else {
-        this.#chromium = await launchChromium();
-        browser = await CDP({ target: this.#chromium.browserWSEndpoint });
-      }
-      let gone: ((e: Error) => void) | null = null;
-      const browserGone = new Promise<never>((_, reject) => (gone = reject));
-      browserGone.catch(() => undefined);
-      browser.on('disconnect', () => gone?.(new BrowserGoneError('the browser went away during the crawl (connection closed)')));
-      const untilGone = <T>(p: Promise<T>): Promise<T> => Promise.race([p, browserGone]);
-
-      if (this.options.client === 'playwright') {
-        const { chromium } = await import('playwright-core');
-        playwright = await chromium.connectOverCDP(this.options.browserUrl ?? this.#chromium?.browserWSEndpoint ?? '');
-      }
-      const crawl = new DemoCrawl({ browser, siteUrl: site.url, pages: this.options.pages, tabs: this.options.tabs, release: this.options.release, batcher: this.batcher, playwright });
+      held.site = await startDemoSite(this.options.products);
+      const untilGone = await this.#connect(held);
+      const crawl = new DemoCrawl({ browser: held.browser as CDP.Client, siteUrl: held.site.url, pages: this.options.pages, tabs: this.options.tabs, release: this.options.release, batcher: this.batcher, playwright: held.playwright });
       this.#crawl = crawl;
       crawl.progress$.subscribe(this.#progress$);
       await untilGone(crawl.open());
       await untilGone(crawl.warmUp(new ReleaseBatcher()));
-      const held = await untilGone(crawl.measureHeldBytesPerObject());
-      const beforeBytes = await untilGone(crawl.heap(true));
-      this.heap$.next(beforeBytes);
-      const snapshots = this.options.heapSnapshots;
-      const snapshotBefore = snapshots === undefined ? null : await untilGone(this.#snapshot(crawl, snapshots, 'before'));
-      sampler = setInterval(() => {
-        crawl.heap(false).then((bytes) => this.heap$.next(bytes), () => undefined);
-      }, 1_000);
-      const t0 = performance.now();
-      if (this.#interrupted) crawl.stop();
-      const products = await untilGone(crawl.run());
-      await untilGone(this.batcher.flush());
-      const durationMs = performance.now() - t0;
-      clearInterval(sampler);
-      sampler = null;
-      const afterBytes = await untilGone(crawl.heap(true));
-      this.heap$.next(afterBytes);
-      const snapshotAfter = snapshots === undefined ? null : await untilGone(this.#snapshot(crawl, snapshots, 'after'));
-      const progress = this.#progress$.value;
-      const figures: HeapFigures = { beforeBytes, afterBytes, heldBytesPerObject: held.bytesPerObject, tabs: this.options.tabs };
-      const verdict = heapVerdict(figures, { objects: progress.objects, released: this.batcher.stats.released, release: this.options.release });
-      return {
-        pages: progress.pagesDone,
-        objects: progress.objects,
-        products,
-        durationMs: Math.round(durationMs),
-        release: this.options.release,
-        client: this.options.client ?? 'cri',
-        interrupted: this.#interrupted,
-        stats: this.batcher.stats,
-        heap: { ...figures, verdict },
-        ...(snapshotBefore && snapshotAfter
-          ? { heapSnapshots: { before: snapshotBefore.file, after: snapshotAfter.file, changes: compareSnapshots(snapshotBefore.groups, snapshotAfter.groups).slice(0, 40) } }
-          : {}),
-      };
+      return await this.#crawlWeighed(crawl, held, untilGone);
     } catch (error) {
       // A call that failed because the connection broke (`write EPIPE`, `WebSocket connection
       // closed`, ...) can reject before the client's 'disconnect' event: same cause, same message.
-      if (browser !== null && !(error instanceof BrowserGoneError) && classifyReleaseError(error).targetGone) {
+      if (held.browser !== null && !(error instanceof BrowserGoneError) && classifyReleaseError(error).targetGone) {
         throw new BrowserGoneError('the browser went away during the crawl (connection closed)');
       }
       throw error;
     } finally {
-      if (sampler !== null) clearInterval(sampler);
+      if (held.sampler !== null) clearInterval(held.sampler);
       await this.#crawl?.close().catch(() => undefined);
       await this.batcher.close();
-      await playwright?.close().catch(() => undefined); // connected over CDP: disconnects only
-      await browser?.close().catch(() => undefined);
+      await held.playwright?.close().catch(() => undefined); // connected over CDP: disconnects only
+      await held.browser?.close().catch(() => undefined);
       await this.#chromium?.close();
-      await site?.close();
+      await held.site?.close();
     }
   }
+
+  /**
+   * Connects to the browser (launching one unless `browserUrl` is given), and over CDP with
+   * playwright-core for `--client playwright`. Returns a race that rejects as soon as the browser's
+   * connection closes, so no step of the crawl waits on a browser that is gone.
+   */
+  async #connect(held: Held): Promise<<T>(p: Promise<T>) => Promise<T>> {
+    if (this.options.browserUrl !== undefined) {
+      held.browser = await CDP({ target: this.options.browserUrl });
+    } else {
+      this.#chromium = await launchChromium();
+      held.browser = await CDP({ target: this.#chromium.browserWSEndpoint });
+    }
+    let gone: ((e: Error) => void) | null = null;
+    const browserGone = new Promise<never>((_, reject) => (gone = reject));
+    browserGone.catch(() => undefined);
+    held.browser.on('disconnect', () => gone?.(new BrowserGoneError('the browser went away during the crawl (connection closed)')));
+    if (this.options.client === 'playwright') {
+      const { chromium } = await import('playwright-core');
+      held.playwright = await chromium.connectOverCDP(this.options.browserUrl ?? this.#chromium?.browserWSEndpoint ?? '');
+    }
+    return <T>(p: Promise<T>): Promise<T> => Promise.race([p, browserGone]);
+  }
+
+  /** The crawl itself, with the first tab's heap weighed (and snapshotted) before and after. */
+  async #crawlWeighed(crawl: DemoCrawl, held: Held, untilGone: <T>(p: Promise<T>) => Promise<T>): Promise<DemoSummary> {
+    const perObject = await untilGone(crawl.measureHeldBytesPerObject());
+    const beforeBytes = await untilGone(crawl.heap(true));
+    this.heap$.next(beforeBytes);
+    const snapshots = this.options.heapSnapshots;
+    const snapshotBefore = snapshots === undefined ? null : await untilGone(this.#snapshot(crawl, snapshots, 'before'));
+    held.sampler = setInterval(() => {
+      crawl.heap(false).then((bytes) => this.heap$.next(bytes), () => undefined);
+    }, 1_000);
+    const t0 = performance.now();
+    if (this.#interrupted) crawl.stop();
+    const products = await untilGone(crawl.run());
+    await untilGone(this.batcher.flush());
+    const durationMs = performance.now() - t0;
+    clearInterval(held.sampler);
+    held.sampler = null;
+    const afterBytes = await untilGone(crawl.heap(true));
+    this.heap$.next(afterBytes);
+    const snapshotAfter = snapshots === undefined ? null : await untilGone(this.#snapshot(crawl, snapshots, 'after'));
+    const progress = this.#progress$.value;
+    const figures: HeapFigures = { beforeBytes, afterBytes, heldBytesPerObject: perObject.bytesPerObject, tabs: this.options.tabs };
+    const verdict = heapVerdict(figures, { objects: progress.objects, released: this.batcher.stats.released, release: this.options.release });
+    return {
+      pages: progress.pagesDone,
+      objects: progress.objects,
+      products,
+      durationMs: Math.round(durationMs),
+      release: this.options.release,
+      client: this.options.client ?? 'cri',
+      interrupted: this.#interrupted,
+      stats: this.batcher.stats,
+      heap: { ...figures, verdict },
+      ...(snapshotBefore && snapshotAfter
+        ? { heapSnapshots: { before: snapshotBefore.file, after: snapshotAfter.file, changes: compareSnapshots(snapshotBefore.groups, snapshotAfter.groups).slice(0, 40) } }
+        : {}),
+    };
+  }
+}
+
+/** What one run holds and must let go of however it ends. */
+interface Held {
+  site: DemoSite | null;
+  browser: CDP.Client | null;
+  playwright: import('playwright-core').Browser | undefined;
+  sampler: NodeJS.Timeout | null;
 }
