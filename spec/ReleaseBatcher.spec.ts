@@ -281,6 +281,15 @@ describe('ReleaseBatcher', () => {
     });
   });
 
+  it('forget() of something that is no target never throws and forgets nothing', () => {
+    const t = new VirtualTarget('t', testScheduler);
+    const batcher = new ReleaseBatcher({ scheduler: testScheduler });
+    for (const bad of [null, undefined, 'target', 42, Symbol('t'), { send: 'no' }]) expect(() => batcher.forget(bad as unknown as CdpTarget)).not.toThrow();
+    batcher.release(t, 'a');
+    testScheduler.flush();
+    expect(batcher.stats).toMatchObject({ released: 1, dropped: 0 });
+  });
+
   describe('flush() and close()', () => {
     it('two flushes that overlap: the second still waits for what was enqueued before the first', async () => {
       const batcher = new ReleaseBatcher();

@@ -104,7 +104,7 @@ export class StatsStream {
     this.#changes.complete();
   }
 
-  #atCheckpointEnd(deferred = false): void {
+  #atCheckpointEnd(deferred: boolean): void {
     // A batch filled up and went at once, and the rest of the checkpoint's requests wait for the
     // buffer's own flush, scheduled after this action: emit once after it, when they were sent.
     if (this.#uncut > 0 && !deferred) {
