@@ -1,7 +1,8 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { installBuiltPackage } from './support/builtPackage';
 
 /**
  * The Jest + ts-jest set-ups docs/TESTING.md shows, for a CommonJS and for an ESM project: each file
@@ -32,11 +33,7 @@ describe('the Jest + ts-jest set-ups of docs/TESTING.md', () => {
 
   beforeAll(() => {
     rmSync(work, { recursive: true, force: true });
-    // The built package, as npm installs it, where both projects resolve it.
-    const pkg = join(work, 'node_modules', 'cdp-release-batcher');
-    mkdirSync(pkg, { recursive: true });
-    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), join(pkg, 'dist')]);
-    cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    installBuiltPackage(work); // where both projects resolve it
     for (const { path, text } of files) {
       for (const project of path.startsWith('*/') ? ['cjs', 'esm'] : [path.split('/')[0] as string]) {
         const file = join(work, project, path.replace(/^[^/]+\//, ''));

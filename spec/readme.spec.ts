@@ -12,13 +12,14 @@
  * A fragment is compiled with `declare`d stand-ins for the names it uses without defining them
  * (`batcher`, `client`, `page`, imports it leaves out), so the code shown is the code compiled.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { launchChromium } from './support/browser';
+import { installBuiltPackage } from './support/builtPackage';
 
 const root = join(__dirname, '..');
 const requireHere = createRequire(__filename);
@@ -111,10 +112,7 @@ describe('the code and links of the README and docs/', () => {
   beforeAll(() => {
     // The built package, as a user installs it: node_modules/cdp-release-batcher in the snippets' folder.
     rmSync(work, { recursive: true, force: true });
-    const pkg = join(work, 'node_modules', 'cdp-release-batcher');
-    mkdirSync(pkg, { recursive: true });
-    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), join(pkg, 'dist')]);
-    cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    installBuiltPackage(work);
     writeFileSync(join(work, 'package.json'), '{ "type": "module", "private": true }\n');
     for (const block of blocks) writeFileSync(file(block), `${preamble(block)}\nexport {};\n${block.code}\n`);
   });
