@@ -91,11 +91,9 @@ export class ReleaseLedger {
    * once (invalid, dropped, duplicate) `onSettled` is called before this returns. Never throws.
    */
   enqueue(target: CdpTarget, id: string, group: boolean, onSettled?: SettledCallback): void {
-    this.counters.enqueued++;
     const immediate = this.#admit(target, id, group, onSettled);
     if (immediate === null) return;
-    this.counters.outcomes[immediate]++;
-    this.stats.atCheckpoint();
+    this.endAtOnce(immediate);
     onSettled?.(immediate);
   }
 
@@ -128,7 +126,7 @@ export class ReleaseLedger {
     this.#pipeline.teardown();
   }
 
-  /** Hands the release to the pipeline, or says how it ends at once. */
+  /** Counts the release in and hands it to the pipeline, or says how it ends at once (uncounted). */
   #admit(target: CdpTarget, id: string, group: boolean, onSettled: SettledCallback | undefined): 'invalid' | 'dropped' | 'duplicate' | null {
     if (!isCdpTarget(target) || !isReleasableId(id)) return 'invalid';
     if (!this.#open || this.#pipeline.dispatcher.isForgotten(target)) return 'dropped';
@@ -140,6 +138,7 @@ export class ReleaseLedger {
     }
     if (keys.has(key)) return 'duplicate';
     keys.add(key);
+    this.counters.enqueued++;
     this.counters.pending++;
     this.#requests.next({
       target,

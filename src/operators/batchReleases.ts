@@ -72,8 +72,8 @@ export function batchReleases<R extends ReleaseRequest = ReleaseRequest>(
     new Observable<BatchReport>((subscriber) => {
       const { dispatcher, teardown } = runReleasePipeline(source, resolved, {
         isValid: isValidRequest,
-        cut: listener.batch && ((size) => listener.batch?.(size)),
-        sent: listener.sent && ((request) => listener.sent?.(request)),
+        cut: (size) => listener.batch?.(size),
+        sent: (request) => listener.sent?.(request),
         settled: (request, outcome, wasSent, report) => {
           listener.settled?.(request, outcome, wasSent);
           if (report !== undefined) subscriber.next(report);
