@@ -29,10 +29,11 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 if (!sameList(Object.keys(pkg.dependencies ?? {}), ['devtools-protocol'])) {
   fail(`dependencies must be exactly devtools-protocol (its types are in the published .d.ts), got ${JSON.stringify(pkg.dependencies)}`);
 }
-if (!sameList(Object.keys(pkg.peerDependencies ?? {}), ['rxjs'])) fail(`peerDependencies must be exactly rxjs, got ${JSON.stringify(pkg.peerDependencies)}`);
+if (!sameList(Object.keys(pkg.peerDependencies ?? {}), ['rxjs', 'ws'])) fail(`peerDependencies must be exactly rxjs and ws (optional, for the census relay), got ${JSON.stringify(pkg.peerDependencies)}`);
+if (pkg.peerDependenciesMeta?.ws?.optional !== true || pkg.peerDependenciesMeta?.rxjs?.optional === true) fail('ws must be an optional peer dependency, rxjs a required one');
 if (pkg.bin !== undefined) fail('the library has no bin: cdp-release belongs to the command-line package (cli/)');
 
-const expected = ['ReleaseBatcher', 'bufferMicrotask', 'batchReleases', 'initReleaseWorker', 'isReleaseWorkerInitialised', 'tryRelease', 'criSession', 'withRemoteObject', 'releaseInto', 'classifyReleaseError', 'markTargetGone', 'isTargetGone', 'explainClientHandle', 'isHandleDisposed', 'statsBalance'];
+const expected = ['ReleaseBatcher', 'bufferMicrotask', 'batchReleases', 'initReleaseWorker', 'isReleaseWorkerInitialised', 'tryRelease', 'criSession', 'withRemoteObject', 'releaseInto', 'classifyReleaseError', 'markTargetGone', 'isTargetGone', 'explainClientHandle', 'isHandleDisposed', 'statsBalance', 'RemoteObjectCensus', 'auditHeldObjects'];
 try {
   // 2. The tarball's contents.
   const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
@@ -67,6 +68,9 @@ const worker = esm.initReleaseWorker(); const target = { send: () => Promise.res
 if (cjs.initReleaseWorker() !== worker || !cjs.isReleaseWorkerInitialised() || !esm.isTargetGone(target)) { console.error('ESM and CommonJS do not share one worker and one view of gone targets'); process.exit(1); }
 await worker.close(); console.log('one process-wide state for ESM and CommonJS');`;
   process.stdout.write(run('node', ['-e', cjs], work));
+  // Without the optional peer installed, the library loads and only the relay says what it needs.
+  const noWs = `const lib = require('cdp-release-batcher'); if (Object.keys(require.cache).some((p) => p.includes('/node_modules/ws/'))) { console.error('the root entry loaded ws'); process.exit(1); } const census = new lib.RemoteObjectCensus(); census.relay('ws://127.0.0.1:9/devtools/browser/x').then(() => process.exit(1), (e) => { if (!/optional peer dependency "ws"/.test(e.message)) { console.error('relay without ws: ' + e.message); process.exit(1); } console.log('without ws: the library loads, census.relay names the missing peer'); });`;
+  process.stdout.write(run('node', ['-e', noWs], work));
   process.stdout.write(run('node', ['--input-type=module', '-e', esm], work));
   process.stdout.write(run('node', ['--input-type=module', '-e', dual], work));
   const kit = ['countAlive', 'heapAfterGc', 'mintObjects', 'sendOf'];

@@ -25,3 +25,8 @@ export type { ReleaseScope } from './scope.js';
 export type { ReleaseGuardLike } from './guard.js';
 export { DEFAULT_MAX_IN_FLIGHT } from './options.js';
 export type { BatchOptions, ReleaseBatcherOptions } from './options.js';
+export { RemoteObjectCensus } from './census.js';
+export type { CensusOptions } from './census.js';
+export type { CensusPage, CensusRelay, CensusSnapshot, CensusTransport, ReleasedBy } from './censusSnapshot.js';
+export { auditHeldObjects } from './audit.js';
+export type { HeldObjectsAudit } from './audit.js';
