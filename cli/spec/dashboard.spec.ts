@@ -118,6 +118,15 @@ describe('cdp-release demo --serve: the live dashboard in a real browser', () =>
     const perPage = rows.map(([, , , count]) => Number((count ?? '').replace(/,/g, '')));
     expect(perPage[0]! + perPage[1]!).toBe(3_000);
     expect(await page.textContent('#banner')).toContain('the remote objects were never released (--no-release)'); // the heap verdict
+    // The census's table: the tabs' inspectors hold the 3,000 handles' objects, and playwright's own.
+    const census = await page.$$eval('#census-pages tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent ?? '')));
+    const tabs = census.filter((cells) => /^http:\/\/127\.0\.0\.1:\d+\/$/.test(cells[1] ?? ''));
+    expect(tabs).toHaveLength(2);
+    const heldPerTab = tabs.map((cells) => Number((cells[2] ?? '').replace(/,/g, '')));
+    expect(heldPerTab[0]! + heldPerTab[1]!).toBeGreaterThanOrEqual(3_000);
+    expect(tabs.every((cells) => (cells[5] ?? '').includes('DOM.resolveNode'))).toBe(true);
+    expect(await numberOf(page, 'held')).toBeGreaterThanOrEqual(heldPerTab[0]! + heldPerTab[1]!);
+    expect(await page.textContent('#banner')).toMatch(/still held: [\d,]+ \(census\), [\d,]+ \(heap snapshot\)/);
     await context.close();
     await waitFor(() => chromiumUnder(result.tmp).length === 0, 5_000);
     expect(chromiumUnder(result.tmp)).toEqual([]);

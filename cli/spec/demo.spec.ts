@@ -22,6 +22,11 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     expect(s.heap.heldBytesPerObject).toBeGreaterThan(500); // measured: a product card and its data, ~1.1 KB
     expect(ran.stdout).toContain(s.heap.verdict.text);
     expect(ran.stdout).toContain('every remote object was released');
+    // The census and a heap snapshot of each tab agree: nothing is held.
+    expect(s.held).toMatchObject({ census: 0, heapSnapshot: 0 });
+    expect(s.held.pages).toHaveLength(2);
+    expect(s.held.pages.every((p) => p.created >= 400 && p.released === p.created && /^http:\/\/127\.0\.0\.1:\d+\/$/.test(p.url))).toBe(true);
+    expect(ran.stdout).toContain('remote objects still held: 0 (census), 0 (heap snapshot)');
     expect(chromiumUnder(ran.tmp)).toEqual([]);
   });
 
@@ -35,6 +40,10 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     expect(s.heap.verdict).toMatchObject({ everyObjectReleased: false });
     expect(s.heap.verdict.shareOfHeld).toBeGreaterThan(0.5);
     expect(ran.stdout).toContain('never released (--no-release) — run without it');
+    // Every object the crawl made is still held: the census counted each, and so does the heap.
+    expect(s.held).toMatchObject({ census: s.objects, heapSnapshot: s.objects });
+    expect(s.held.pages.reduce((sum, p) => sum + (p.heldBy['Runtime.getProperties'] ?? 0), 0)).toBeGreaterThan(800);
+    expect(ran.stdout).toContain(`remote objects still held: ${s.objects.toLocaleString('en-US')} (census), ${s.objects.toLocaleString('en-US')} (heap snapshot)`);
     expect(chromiumUnder(ran.tmp)).toEqual([]);
   });
 
@@ -45,6 +54,9 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     const s = JSON.parse(readFileSync(out, 'utf8')) as DemoSummary;
     expect(s).toMatchObject({ pages: 8, client: 'playwright', objects: 800, stats: { enqueued: 800, released: 800, failed: 0, gone: 0, watched: 0, watchedByPage: [] } });
     expect(s.heap.verdict).toMatchObject({ everyObjectReleased: true });
+    // Seen through the relay: what is left is playwright-core's own (its injected scripts), the same in the heap.
+    expect(s.held.census).toBe(s.held.heapSnapshot);
+    expect(s.held.census).toBeLessThan(40);
     expect(chromiumUnder(ran.tmp)).toEqual([]);
   });
 
@@ -59,6 +71,8 @@ describe('cdp-release demo (the real command, small sizes)', () => {
     expect(s.heap.afterBytes).toBeGreaterThan(s.heap.beforeBytes * 1.1);
     expect(s.heap.verdict).toMatchObject({ everyObjectReleased: false });
     expect(ran.stdout).toContain('playwright handles watched and never disposed: 800');
+    expect(s.held.census).toBe(s.held.heapSnapshot);
+    expect(s.held.census).toBeGreaterThanOrEqual(800);
     expect(chromiumUnder(ran.tmp)).toEqual([]);
   });
 

@@ -43,6 +43,7 @@ function summaryText(s: DemoSummary): string {
   return [
     `${s.interrupted ? 'interrupted after' : 'crawled'} ${s.pages} pages, ${s.objects.toLocaleString('en-US')} remote objects, ${s.products.toLocaleString('en-US')} products in ${(s.durationMs / 1000).toFixed(1)} s (release ${s.release ? 'on' : 'off'})`,
     `  released ${s.stats.released}  gone ${s.stats.gone}  failed ${s.stats.failed}  timed out ${s.stats.timedOut}  dropped ${s.stats.dropped}  (enqueued ${s.stats.enqueued}, ${s.stats.batches} batches)`,
+    `  remote objects still held: ${s.held.census.toLocaleString('en-US')} (census), ${s.held.heapSnapshot.toLocaleString('en-US')} (heap snapshot)${s.held.census === s.held.heapSnapshot ? '' : ' — they differ: objects the census did not see'}`,
     `  pages' V8 heap after GC: ${mb(s.heap.beforeBytes)} before, ${mb(s.heap.afterBytes)} after (${pct}): ${s.heap.verdict.text}`,
     ...(s.heapSnapshots ? [`  heap snapshots: ${s.heapSnapshots.before}, ${s.heapSnapshots.after}`, formatComparison(s.heapSnapshots.changes)] : []),
     ...(s.client === 'playwright' ? [`  playwright handles watched and never disposed: ${s.stats.watched.toLocaleString('en-US')} (playwright holds them until disposed: a leak, seen live on the dashboards)`] : []),

@@ -1,6 +1,6 @@
 import { combineLatest, type Subscription } from 'rxjs';
 import type { DemoRun } from './demo/runDemo.js';
-import type { ReleaseStats } from 'cdp-release-batcher';
+import type { CensusSnapshot, ReleaseStats } from 'cdp-release-batcher';
 import type { CrawlProgress } from './demo/crawl.js';
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -32,6 +32,12 @@ function watchedLines(stats: ReleaseStats, warn: (text: string) => string): stri
   return [`watched  ${warn(`${n(stats.watched)} handles not yet disposed`)}  leaked ${n(stats.leaked)}${pages.length > 0 ? `  top: ${pages.join(', ')}` : ''}`];
 }
 
+/** The census's live view: remote objects the inspector holds, and the three pages holding most. */
+function censusLine(census: CensusSnapshot): string {
+  const pages = census.pages.slice(0, 3).filter((p) => p.held > 0).map((p) => `${p.url || p.targetId.slice(0, 8)} ${n(p.held)}`);
+  return `held     ${n(census.held)} remote objects held by the inspector${pages.length > 0 ? `  top: ${pages.join(', ')}` : ''}`;
+}
+
 /** A text bar of `width` cells. */
 function bar(done: number, total: number, width = 30): string {
   const filled = total === 0 ? 0 : Math.round((done / total) * width);
@@ -47,17 +53,19 @@ export async function startDashboard(run: DemoRun, out: NodeJS.WriteStream): Pro
   let stats: ReleaseStats = run.batcher.stats;
   let progress: CrawlProgress = { pagesDone: 0, pagesTotal: run.options.pages, objects: 0 };
   let heap = 0;
-  const subscription: Subscription = combineLatest([run.batcher.stats$, run.progress$, run.heap$]).subscribe(([s, p, h]) => {
+  let census: CensusSnapshot = run.census.snapshot();
+  const subscription: Subscription = combineLatest([run.batcher.stats$, run.progress$, run.heap$, run.census.snapshot$]).subscribe(([s, p, h, c]) => {
     stats = s;
     progress = p;
     heap = h;
+    census = c;
   });
   const meter = new RateMeter();
 
   if (!out.isTTY) {
     const line = (): void => {
       const rate = meter.sample(stats);
-      out.write(`pages ${progress.pagesDone}/${progress.pagesTotal} objects ${progress.objects} released ${stats.released} gone ${stats.gone} failed ${stats.failed} timedOut ${stats.timedOut} dropped ${stats.dropped} pending ${stats.pending} inFlight ${stats.inFlight} watched ${stats.watched} rate ${Math.round(rate)}/s heap ${mb(heap)}\n`);
+      out.write(`pages ${progress.pagesDone}/${progress.pagesTotal} objects ${progress.objects} released ${stats.released} gone ${stats.gone} failed ${stats.failed} timedOut ${stats.timedOut} dropped ${stats.dropped} pending ${stats.pending} inFlight ${stats.inFlight} watched ${stats.watched} held ${census.held} rate ${Math.round(rate)}/s heap ${mb(heap)}\n`);
     };
     const timer = setInterval(line, 2_000);
     return () => {
@@ -79,6 +87,7 @@ export async function startDashboard(run: DemoRun, out: NodeJS.WriteStream): Pro
       `outcome  ${chalk.green(`released ${n(stats.released)}`)}  gone ${n(stats.gone)}  ${chalk.red(`failed ${n(stats.failed)}`)}  ${chalk.yellow(`timed out ${n(stats.timedOut)}`)}  dropped ${n(stats.dropped)}`,
       `queue    pending ${n(stats.pending)}  in flight ${n(stats.inFlight)}  batches ${n(stats.batches)}`,
       ...watchedLines(stats, (text) => chalk.yellow(text)),
+      censusLine(census),
       `rate     ${n(Math.round(rate)).padStart(7)} releases/s  ${chalk.cyan(sparkly(meter.history.map((r) => Math.round(r)), { minimum: 0 }))}`,
       `heap     ${mb(heap)} (the tabs' V8 heap)`,
     ].join('\n'));

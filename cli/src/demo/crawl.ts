@@ -5,6 +5,7 @@ import { criSession } from 'cdp-release-batcher';
 import { ReleaseBatcher } from 'cdp-release-batcher';
 import type { CdpTarget } from 'cdp-release-batcher';
 import { withRemoteObject } from 'cdp-release-batcher';
+import { auditHeldObjects } from 'cdp-release-batcher';
 import { heapAfterGc } from 'cdp-release-batcher/testing';
 import { takeHeapSnapshot } from './heapSnapshot.js';
 
@@ -107,7 +108,8 @@ export class DemoCrawl {
         return () => session.off(event as 'HeapProfiler.addHeapSnapshotChunk', listener as never);
       };
       await page.goto(siteUrl);
-      return { page, targetId: '', sessionId: '', target: session, send, on };
+      const { targetInfo } = await session.send('Target.getTargetInfo');
+      return { page, targetId: targetInfo.targetId, sessionId: '', target: session, send, on };
     }
     const { targetId } = await browser.Target.createTarget({ url: 'about:blank' });
     const { sessionId } = await browser.Target.attachToTarget({ targetId, flatten: true });
@@ -150,6 +152,18 @@ export class DemoCrawl {
     let total = 0;
     for (const tab of this.#tabs) total += await heapOf(tab, gc);
     return total;
+  }
+
+  /** The target ids of the crawl's tabs. */
+  targetIds(): string[] {
+    return this.#tabs.map((tab) => tab.targetId);
+  }
+
+  /** Remote objects the tabs' inspectors hold, counted in a heap snapshot of each (`auditHeldObjects`). */
+  async auditHeld(): Promise<number> {
+    let held = 0;
+    for (const tab of this.#tabs) held += (await auditHeldObjects(tab.target)).held;
+    return held;
   }
 
   /** A heap snapshot of the first tab (DevTools JSON), after a full GC. */

@@ -29,15 +29,16 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   .chart { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 6px; }
   .chart h2 { font-size: 13px; margin: 0 0 4px; color: #444; }
   .plot { height: 220px; }
-  #watched-pages { margin: 0 0 14px; border-collapse: collapse; background: #fff; }
-  #watched-pages caption { text-align: left; color: #444; font-size: 13px; padding-bottom: 4px; }
-  #watched-pages td { border: 1px solid #ddd; padding: 2px 8px; font-variant-numeric: tabular-nums; }
+  #watched-pages, #census-pages { margin: 0 0 14px; border-collapse: collapse; background: #fff; }
+  #watched-pages caption, #census-pages caption { text-align: left; color: #444; font-size: 13px; padding-bottom: 4px; }
+  #watched-pages td, #census-pages td, #census-pages th { border: 1px solid #ddd; padding: 2px 8px; font-variant-numeric: tabular-nums; font-weight: normal; }
 </style>
 </head>
 <body data-state="connecting">
 <h1>cdp-release-batcher: releases of a live crawl</h1>
 <div id="banner">connecting…</div>
 <div id="numbers"></div>
+<table id="census-pages" hidden><caption>held by the inspector, per page (the census: every remote object Chrome holds for this crawl, whoever created it)</caption><thead><tr><th>target</th><th>url</th><th>held</th><th>created</th><th>released</th><th>held by</th><th>oldest</th></tr></thead><tbody></tbody></table>
 <table id="watched-pages" hidden><caption>watched handles not yet disposed, per page (a count that only grows is a leak)</caption><tbody></tbody></table>
 <div id="charts">
   <div class="chart"><h2>release rate (released per second)</h2><div id="chart-rate" class="plot" data-points="0"></div></div>
@@ -52,7 +53,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   const FIELDS = ['enqueued', 'released', 'gone', 'failed', 'timedOut', 'dropped', 'duplicate', 'invalid', 'leaked', 'pending', 'inFlight', 'batches', 'watched'];
   const numbers = document.getElementById('numbers');
   const cells = {};
-  for (const name of ['pages', ...FIELDS, 'heap']) {
+  for (const name of ['pages', ...FIELDS, 'held', 'heap']) {
     const cell = document.createElement('div');
     cell.className = 'n';
     cell.innerHTML = '<b id="stat-' + name + '">–</b><span>' + name + '</span>';
@@ -109,6 +110,27 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
       tr.insertCell().textContent = p.watched.toLocaleString('en-US');
     }
   };
+  const censusTable = document.getElementById('census-pages');
+  // The census's live view: what each page's inspector holds now, and what created it.
+  const showCensus = (pages) => {
+    const rows = (pages || []).slice(0, 10);
+    censusTable.hidden = rows.length === 0;
+    const body = censusTable.tBodies[0];
+    body.textContent = '';
+    for (const p of rows) {
+      const tr = body.insertRow();
+      tr.dataset.target = p.targetId;
+      tr.insertCell().textContent = p.targetId.slice(0, 8);
+      tr.insertCell().textContent = p.url || '(url unknown)';
+      for (const n of [p.held, p.created, p.released]) tr.insertCell().textContent = n.toLocaleString('en-US');
+      tr.insertCell().textContent = Object.entries(p.heldBy).map(([by, n]) => by + ' ' + n.toLocaleString('en-US')).join(', ') || '–';
+      tr.insertCell().textContent = p.oldestHeldMs === null ? '–' : (p.oldestHeldMs / 1000).toFixed(1) + ' s';
+    }
+  };
+  const onCensus = (e) => {
+    show('held', e.held);
+    showCensus(e.pages);
+  };
   const onStats = (e) => {
     const s = e.stats;
     for (const f of FIELDS) show(f, s[f]);
@@ -152,6 +174,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   source.addEventListener('stats', parse(onStats));
   source.addEventListener('batches', parse(onBatches));
   source.addEventListener('heap', parse(onHeap));
+  source.addEventListener('census', parse(onCensus));
   source.addEventListener('progress', parse(onProgress));
   source.addEventListener('end', parse((e) => {
     ended = true;
@@ -159,10 +182,12 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     if (e.summary) {
       for (const f of FIELDS) show(f, e.summary.stats[f]);
       showWatched(e.summary.stats.watchedByPage);
+      show('held', e.summary.held.census);
+      showCensus(e.summary.held.pages);
       show('pages', e.summary.pages + ' / ' + e.summary.pages);
       const before = e.summary.heap.beforeBytes, after = e.summary.heap.afterBytes;
       const change = ((after - before) / before * 100).toFixed(1);
-      setState('finished', 'crawl finished: ' + e.summary.pages + ' pages, ' + e.summary.objects.toLocaleString('en-US') + ' remote objects, released ' + e.summary.stats.released.toLocaleString('en-US') + '; heap ' + (before / 1048576).toFixed(2) + ' → ' + (after / 1048576).toFixed(2) + ' MB (' + (change >= 0 ? '+' : '') + change + '%): ' + e.summary.heap.verdict.text);
+      setState('finished', 'crawl finished: ' + e.summary.pages + ' pages, ' + e.summary.objects.toLocaleString('en-US') + ' remote objects, released ' + e.summary.stats.released.toLocaleString('en-US') + '; heap ' + (before / 1048576).toFixed(2) + ' → ' + (after / 1048576).toFixed(2) + ' MB (' + (change >= 0 ? '+' : '') + change + '%): ' + e.summary.heap.verdict.text + '; remote objects still held: ' + e.summary.held.census.toLocaleString('en-US') + ' (census), ' + e.summary.held.heapSnapshot.toLocaleString('en-US') + ' (heap snapshot)');
     } else {
       setState('finished', 'crawl ended: ' + (e.error || 'no summary'));
     }

@@ -7,11 +7,14 @@ import { DASHBOARD_HTML } from './dashboardPage.js';
 import { EventFanOut } from './eventFanOut.js';
 import { guardRequest, type Refusal } from './requestGuard.js';
 import type { DemoRun, DemoSummary } from './runDemo.js';
+import type { CensusPage } from 'cdp-release-batcher';
 
 /** Events the dashboard page reads, besides {@link releaseEvents}'s `stats` and `batches`. */
 export type DashboardEvent =
   | { readonly type: 'hello'; readonly at: number; readonly pages: number; readonly tabs: number; readonly release: boolean }
   | { readonly type: 'heap'; readonly at: number; readonly bytes: number }
+  /** The census: remote objects held now, and the ten pages holding most. */
+  | { readonly type: 'census'; readonly at: number; readonly held: number; readonly pages: readonly CensusPage[] }
   | { readonly type: 'progress'; readonly at: number; readonly pagesDone: number; readonly pagesTotal: number; readonly objects: number }
   | { readonly type: 'end'; readonly at: number; readonly summary: DemoSummary | null; readonly error: string | null };
 
@@ -68,6 +71,7 @@ export async function startDashboardServer(run: DemoRun, port = 0, limits: Dashb
     control,
     releaseEvents(run.batcher).pipe(map((e) => ({ ...e, at: now() }))),
     run.heap$.pipe(map((bytes): DashboardEvent => ({ type: 'heap', at: now(), bytes }))),
+    run.census.snapshot$.pipe(map((c): DashboardEvent => ({ type: 'census', at: now(), held: c.held, pages: c.pages.slice(0, 10) }))),
     run.progress$.pipe(map((p): DashboardEvent => ({ type: 'progress', at: now(), ...p }))),
   ).pipe(
     startWith<DashboardEvent | ReleaseEvent>({ type: 'hello', at: 0, pages: run.options.pages, tabs: run.options.tabs, release: run.options.release }),

@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { launchChromium, type LaunchedChromium } from '../browser/launchChromium.js';
-import { classifyReleaseError } from 'cdp-release-batcher';
+import { classifyReleaseError, RemoteObjectCensus } from 'cdp-release-batcher';
 import { ReleaseBatcher } from 'cdp-release-batcher';
-import type { ReleaseStats } from 'cdp-release-batcher';
+import type { CensusPage, CensusRelay, ReleaseStats } from 'cdp-release-batcher';
 import { DemoCrawl, type CrawlProgress } from './crawl.js';
 import { compareSnapshots, groupSnapshot, type GroupChange } from './heapSnapshot.js';
 import { heapVerdict, type HeapFigures, type HeapVerdict } from './heapVerdict.js';
@@ -41,6 +41,11 @@ export interface DemoSummary {
   readonly stats: ReleaseStats;
   /** The pages' heap, and the verdict on it (see `heapVerdict`). */
   readonly heap: HeapFigures & { readonly verdict: HeapVerdict };
+  /**
+   * Remote objects Chrome still holds for the crawl's tabs at the end: as the census counted them
+   * from the protocol (whoever created them), and as a heap snapshot of each tab counts them.
+   */
+  readonly held: { readonly census: number; readonly heapSnapshot: number; readonly pages: readonly CensusPage[] };
   /** With {@link DemoOptions.heapSnapshots}: the files, and what changed between them (largest first, 40 at most). */
   readonly heapSnapshots?: { readonly before: string; readonly after: string; readonly changes: readonly GroupChange[] };
 }
@@ -56,6 +61,8 @@ export class BrowserGoneError extends Error {
  */
 export class DemoRun {
   readonly batcher = new ReleaseBatcher();
+  /** Every remote object the run's connection carries, whoever created it (the crawl, the client). */
+  readonly census = new RemoteObjectCensus();
   readonly heap$ = new BehaviorSubject<number>(0);
   #crawl: DemoCrawl | null = null;
   #progress$ = new BehaviorSubject<CrawlProgress>({ pagesDone: 0, pagesTotal: 0, objects: 0 });
@@ -88,7 +95,7 @@ export class DemoRun {
   }
 
   async run(): Promise<DemoSummary> {
-    const held: Held = { site: null, browser: null, playwright: undefined, sampler: null };
+    const held: Held = { site: null, browser: null, playwright: undefined, relay: null, sampler: null };
     try {
       held.site = await startDemoSite(this.options.products);
       const untilGone = await this.#connect(held);
@@ -111,6 +118,7 @@ export class DemoRun {
       await this.batcher.close();
       await held.playwright?.close().catch(() => undefined); // connected over CDP: disconnects only
       await held.browser?.close().catch(() => undefined);
+      await this.census.close(); // and its relay
       await this.#chromium?.close();
       await held.site?.close();
     }
@@ -122,19 +130,17 @@ export class DemoRun {
    * connection closes, so no step of the crawl waits on a browser that is gone.
    */
   async #connect(held: Held): Promise<<T>(p: Promise<T>) => Promise<T>> {
-    if (this.options.browserUrl !== undefined) {
-      held.browser = await CDP({ target: this.options.browserUrl });
-    } else {
-      this.#chromium = await launchChromium();
-      held.browser = await CDP({ target: this.#chromium.browserWSEndpoint });
-    }
+    if (this.options.browserUrl === undefined) this.#chromium = await launchChromium();
+    const browserUrl = this.options.browserUrl ?? this.#chromium?.browserWSEndpoint ?? '';
+    held.browser = this.census.observe(await CDP({ target: browserUrl }));
     let gone: ((e: Error) => void) | null = null;
     const browserGone = new Promise<never>((_, reject) => (gone = reject));
     browserGone.catch(() => undefined);
     held.browser.on('disconnect', () => gone?.(new BrowserGoneError('the browser went away during the crawl (connection closed)')));
     if (this.options.client === 'playwright') {
       const { chromium } = await import('playwright-core');
-      held.playwright = await chromium.connectOverCDP(this.options.browserUrl ?? this.#chromium?.browserWSEndpoint ?? '');
+      held.relay = await this.census.relay(browserUrl); // playwright owns its connection: the census sees it through the relay
+      held.playwright = await chromium.connectOverCDP(held.relay.endpoint);
     }
     return <T>(p: Promise<T>): Promise<T> => Promise.race([p, browserGone]);
   }
@@ -159,6 +165,9 @@ export class DemoRun {
     const afterBytes = await untilGone(crawl.heap(true));
     this.heap$.next(afterBytes);
     const snapshotAfter = snapshots === undefined ? null : await untilGone(this.#snapshot(crawl, snapshots, 'after'));
+    const census = this.census.snapshot();
+    const tabs = new Set(crawl.targetIds());
+    const crawled = census.pages.filter((p) => tabs.has(p.targetId));
     const progress = this.#progress$.value;
     const figures: HeapFigures = { beforeBytes, afterBytes, heldBytesPerObject: perObject.bytesPerObject, tabs: this.options.tabs };
     const verdict = heapVerdict(figures, { objects: progress.objects, released: this.batcher.stats.released, release: this.options.release });
@@ -172,6 +181,7 @@ export class DemoRun {
       interrupted: this.#interrupted,
       stats: this.batcher.stats,
       heap: { ...figures, verdict },
+      held: { census: crawled.reduce((sum, p) => sum + p.held, 0), heapSnapshot: await untilGone(crawl.auditHeld()), pages: crawled },
       ...(snapshotBefore && snapshotAfter
         ? { heapSnapshots: { before: snapshotBefore.file, after: snapshotAfter.file, changes: compareSnapshots(snapshotBefore.groups, snapshotAfter.groups).slice(0, 40) } }
         : {}),
@@ -184,5 +194,6 @@ interface Held {
   site: DemoSite | null;
   browser: CDP.Client | null;
   playwright: import('playwright-core').Browser | undefined;
+  relay: CensusRelay | null;
   sampler: NodeJS.Timeout | null;
 }
