@@ -26,6 +26,16 @@ describe('cdp-release bench (the real command, small sizes)', () => {
     expect(kinds('raw WebSocket')).toEqual(['window1', 'window2', 'window4', 'window8', 'window16']);
     expect(kinds('puppeteer-core')).toEqual(['dispose-serial', 'dispose-all', 'handles', 'window1', 'window2', 'window4', 'window8', 'window16', 'batcher', 'batcher']);
     expect(report.results.map((r) => r.strategy)).toContain('ReleaseBatcher maxInFlight 128');
+    // The census's cost: the same burst of handles through its transport and its relay.
+    expect(kinds('puppeteer-core + census transport')).toEqual(['handles']);
+    expect(kinds('puppeteer-core + census relay')).toEqual(['handles']);
+    expect(report.census).toMatchObject({ objects: 100_000, closedPageLetGo: true });
+    expect(report.census?.bytesPerTrackedObject).toBeGreaterThan(0);
+    expect(report.goals.map((g) => g.goal)).toEqual(expect.arrayContaining([
+      'puppeteer-core release(handle) burst through the census transport / without the census',
+      'puppeteer-core release(handle) burst through the census relay / without the census',
+      'census bytes per tracked object',
+    ]));
 
     // The raw limit is the best raw window, and every ratio is against it.
     const raw = report.results.filter((r) => r.client === 'raw WebSocket');

@@ -100,6 +100,37 @@ describe('RemoteObjectCensus through puppeteer-core\'s transport and through the
     }
   });
 
+  it('puppeteer-core through census.transport at 20,000 handles: the census equals the heap snapshot, and both drop by 20,000 once the batcher released them', async () => {
+    const census = new RemoteObjectCensus();
+    const browser = await puppeteer.connect({ transport: census.transport(await NodeWebSocketTransport.create(chromium.current.browserWSEndpoint)) });
+    try {
+      const page = await browser.newPage();
+      await page.goto(HTML);
+      const audit = await page.createCDPSession();
+      const baseline = await compare(census, audit, HTML);
+      expect(baseline.census).toBe(baseline.audit);
+      const handles = [];
+      for (let wave = 0; wave < 20; wave++) {
+        const array = await page.evaluateHandle(() => Array.from({ length: 1000 }, (_, i) => ({ i })));
+        for (const [name, handle] of await array.getProperties()) if (/^\d+$/.test(name)) handles.push(handle);
+        await array.dispose();
+      }
+      expect(handles).toHaveLength(20_000);
+      // Each wave's getProperties also handed out the array's prototype (20 handles kept here).
+      const held = await compare(census, audit, HTML);
+      expect(held).toEqual({ census: baseline.census + 20_020, audit: baseline.audit + 20_020 });
+      const batcher = new ReleaseBatcher();
+      for (const handle of handles) batcher.release(handle);
+      await batcher.close();
+      expect(await compare(census, audit, HTML)).toEqual({ census: baseline.census + 20, audit: baseline.audit + 20 });
+      await audit.detach();
+      await page.close();
+    } finally {
+      await browser.disconnect();
+      await census.close();
+    }
+  });
+
   it('playwright-core through census.relay (connectOverCDP with the relay\'s http URL): handles, $$, console arguments; released by dispose(), by navigation and by page close', async () => {
     const census = new RemoteObjectCensus();
     const relay = await census.relay(chromium.current.browserWSEndpoint);
@@ -208,6 +239,64 @@ describe('RemoteObjectCensus through puppeteer-core\'s transport and through the
       await until(() => answered.size === 2000);
       expect(answered.size).toBe(2000);
       await until(() => relay.connections === 1);
+      steady.close();
+      await until(() => relay.connections === 0);
+    } finally {
+      await relay.close();
+      await census.close();
+    }
+  });
+
+  it('a relay pair whose browser side goes (its page closed mid-traffic) ends cleanly; a client that stops reading holds the browser side back and then gets every answer intact', async () => {
+    const census = new RemoteObjectCensus();
+    const relay = await census.relay(chromium.current.browserWSEndpoint);
+    const open = async (path: string): Promise<WebSocket> => {
+      const socket = new WebSocket(`${relay.browserURL.replace('http', 'ws')}${path}`, { maxPayload: 256 * 1024 * 1024 });
+      socket.on('error', () => undefined);
+      await new Promise((r) => socket.once('open', r));
+      return socket;
+    };
+    const collect = (socket: WebSocket): Map<number, string> => {
+      const answers = new Map<number, string>();
+      socket.on('message', (data: Buffer) => {
+        const text = data.toString();
+        const id = (JSON.parse(text) as { id?: number }).id;
+        if (id !== undefined) answers.set(id, text);
+      });
+      return answers;
+    };
+    try {
+      const steady = await open(new URL(relay.endpoint).pathname);
+      const steadyAnswers = collect(steady);
+      const newPage = (id: number): Promise<string> => new Promise((resolve) => {
+        const check = (): void => { const a = steadyAnswers.get(id); if (a !== undefined) resolve((JSON.parse(a) as { result: { targetId: string } }).result.targetId); else setTimeout(check, 10); };
+        steady.send(JSON.stringify({ id, method: 'Target.createTarget', params: { url: 'about:blank' } }));
+        check();
+      });
+      const doomedTarget = await newPage(1);
+      const doomed = await open(`/devtools/page/${doomedTarget}`);
+      const doomedClosed = new Promise<void>((resolve) => doomed.once('close', () => resolve()));
+      for (let id = 10; id < 1010; id++) {
+        steady.send(JSON.stringify({ id, method: 'Browser.getVersion' }));
+        doomed.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression: '1' } }));
+        if (id === 500) steady.send(JSON.stringify({ id: 2, method: 'Target.closeTarget', params: { targetId: doomedTarget } }));
+      }
+      await doomedClosed;
+      await until(() => [...Array(1000).keys()].every((i) => steadyAnswers.has(i + 10)));
+      await until(() => relay.connections === 1);
+
+      // Back-pressure: 40 answers of 1 MiB each to a client that does not read.
+      const slowTarget = await newPage(3);
+      const slow = await open(`/devtools/page/${slowTarget}`);
+      const slowAnswers = collect(slow);
+      slow.pause();
+      for (let id = 1; id <= 40; id++) slow.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression: `'${String(id % 10)}'.repeat(1 << 20)`, returnByValue: true } }));
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(slowAnswers.size).toBe(0);
+      slow.resume();
+      await until(() => slowAnswers.size === 40, 30_000);
+      for (let id = 1; id <= 40; id++) expect((JSON.parse(slowAnswers.get(id) ?? '{}') as { result: { result: { value: string } } }).result.result.value).toBe(String(id % 10).repeat(1 << 20));
+      slow.close();
       steady.close();
       await until(() => relay.connections === 0);
     } finally {

@@ -5,6 +5,8 @@ const COLORS: Record<BenchClient, string> = {
   'puppeteer-core': '#f58518',
   'playwright-core': '#2ea58a',
   'raw WebSocket': '#54a24b',
+  'puppeteer-core + census transport': '#e45756',
+  'puppeteer-core + census relay': '#b279a2',
 };
 const OURS = '#e45756';
 

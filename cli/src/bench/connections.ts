@@ -1,18 +1,22 @@
 // The benchmark's connections to one page of one browser, through each client, and how each mints objects.
 import CDP from 'chrome-remote-interface';
 import type { Browser, CDPSession, JSHandle, Page } from 'puppeteer-core';
-import type { ClientHandle } from 'cdp-release-batcher';
+import { RemoteObjectCensus, type ClientHandle } from 'cdp-release-batcher';
 import { sendOf, type SessionSend } from 'cdp-release-batcher/testing';
 import type { RawCdpClient } from './rawCdp.js';
 import type { Minted } from './types.js';
+
+export interface PuppeteerConnection { browser: Browser; page: Page; session: CDPSession; send: SessionSend; pageSend: SessionSend }
 
 export interface Connections {
   cri: CDP.Client;
   criSend: SessionSend;
   raw: RawCdpClient;
   rawSend: SessionSend;
-  puppeteer: { browser: Browser; page: Page; session: CDPSession; send: SessionSend; pageSend: SessionSend } | null;
+  puppeteer: PuppeteerConnection | null;
   playwright: PlaywrightConnection | null;
+  /** puppeteer-core again, through a census: its transport, and its relay. */
+  census: { census: RemoteObjectCensus; transport: PuppeteerConnection; relay: PuppeteerConnection; closeRelay: () => Promise<void> } | null;
 }
 
 export const PAGE_URL = 'about:blank#cdp-release-bench';
@@ -82,7 +86,9 @@ export async function connectPlaywright(browserWSEndpoint: string, log: (line: s
   return { browser, page, send: sendOf(session) };
 }
 
-export async function connectPuppeteer(browserWSEndpoint: string, log: (line: string) => void): Promise<Connections['puppeteer']> {
+type ConnectOptions = Parameters<(typeof import('puppeteer-core'))['connect']>[0];
+
+export async function connectPuppeteer(browserWSEndpoint: string, log: (line: string) => void, via: (endpoint: string) => Promise<ConnectOptions> = (endpoint) => Promise.resolve({ browserWSEndpoint: endpoint })): Promise<PuppeteerConnection | null> {
   let connect: (typeof import('puppeteer-core'))['connect'];
   try {
     ({ connect } = await import('puppeteer-core'));
@@ -90,7 +96,7 @@ export async function connectPuppeteer(browserWSEndpoint: string, log: (line: st
     log('puppeteer-core is not installed: its strategies are skipped (npm install puppeteer-core)');
     return null;
   }
-  const browser = await connect({ browserWSEndpoint, defaultViewport: null, protocolTimeout: 600_000 });
+  const browser = await connect({ ...await via(browserWSEndpoint), defaultViewport: null, protocolTimeout: 600_000 });
   const target = await browser.waitForTarget((t) => t.url() === PAGE_URL, { timeout: 10_000 });
   const page = await target.page();
   if (page === null) throw new Error('puppeteer-core did not find the benchmark page');
@@ -98,4 +104,18 @@ export async function connectPuppeteer(browserWSEndpoint: string, log: (line: st
   // The page's own session (the one JSHandle.dispose() uses), to check its objects are gone.
   const pageSession = (page as unknown as { _client(): CDPSession })._client();
   return { browser, page, session, send: sendOf(session), pageSend: sendOf(pageSession) };
+}
+
+/** puppeteer-core twice more, through one census: once over its transport, once over its relay. */
+export async function connectThroughCensus(browserWSEndpoint: string, log: (line: string) => void): Promise<Connections['census']> {
+  const census = new RemoteObjectCensus();
+  const { NodeWebSocketTransport } = await import('puppeteer-core/internal/node/NodeWebSocketTransport.js');
+  const transport = await connectPuppeteer(browserWSEndpoint, log, async (endpoint) => ({ transport: census.transport(await NodeWebSocketTransport.create(endpoint)) }));
+  const relayed = await census.relay(browserWSEndpoint);
+  const relay = await connectPuppeteer(browserWSEndpoint, log, () => Promise.resolve({ browserWSEndpoint: relayed.endpoint }));
+  if (transport === null || relay === null) {
+    await census.close();
+    return null;
+  }
+  return { census, transport, relay, closeRelay: () => relayed.close() };
 }

@@ -39,6 +39,14 @@ export function goalsOf(results: StrategyResult[], report: Omit<BenchReport, 'go
     add('lone release on a no-op transport settles before the next macrotask', '= 1 (yes)', m.loneRelease.settledBeforeNextMacrotask ? 1 : 0, 1);
     add('timers held by an idle batcher', '= 0', m.idle.activeTimers, 0, true);
   }
+  const handlesP = rate('puppeteer-core', 'handles');
+  add('puppeteer-core release(handle) burst through the census transport / without the census', '>= 0.95x', rate('puppeteer-core + census transport', 'handles') / handlesP, 0.95);
+  add('puppeteer-core release(handle) burst through the census relay / without the census', '>= 0.95x', rate('puppeteer-core + census relay', 'handles') / handlesP, 0.95);
+  const c = report.census;
+  if (c !== null) {
+    add('census bytes per tracked object', '<= 200', c.bytesPerTrackedObject, 200, true);
+    add('a closed page leaves the census, its entries let go', '= 1 (yes)', c.closedPageLetGo ? 1 : 0, 1);
+  }
   add('lone release over Chrome / one awaited call', '<= 1.5x (one round trip)', report.loneReleaseOverChrome.ratio, 1.5, true);
   return goals;
 }

@@ -8,9 +8,9 @@ export function formatReport(report: BenchReport): string {
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   lines.push(`${report.objects.toLocaleString('en-US')} releases per strategy, ${report.rounds} round(s); ${report.machine.cpus} cores, ${report.machine.cpu}, Node ${report.machine.node}, ${report.machine.browser}`);
   lines.push('');
-  lines.push(`${'client'.padEnd(24)}${'strategy'.padEnd(60)}${'median/s'.padStart(11)}${'min'.padStart(11)}${'max'.padStart(11)}  vs raw limit`);
+  lines.push(`${'client'.padEnd(35)}${'strategy'.padEnd(60)}${'median/s'.padStart(11)}${'min'.padStart(11)}${'max'.padStart(11)}  vs raw limit`);
   for (const r of report.results) {
-    lines.push(`${r.client.padEnd(24)}${r.strategy.padEnd(60)}${fmt(r.releasesPerSecond.median).padStart(11)}${fmt(r.releasesPerSecond.min).padStart(11)}${fmt(r.releasesPerSecond.max).padStart(11)}  ${Number.isNaN(r.ratioToRawLimit) ? 'n/a' : `${r.ratioToRawLimit.toFixed(2)}x`}`);
+    lines.push(`${r.client.padEnd(35)}${r.strategy.padEnd(60)}${fmt(r.releasesPerSecond.median).padStart(11)}${fmt(r.releasesPerSecond.min).padStart(11)}${fmt(r.releasesPerSecond.max).padStart(11)}  ${Number.isNaN(r.ratioToRawLimit) ? 'n/a' : `${r.ratioToRawLimit.toFixed(2)}x`}`);
   }
   const held = report.results.filter((r) => r.syncMs !== undefined);
   if (held.length > 0) {
@@ -30,6 +30,8 @@ export function formatReport(report: BenchReport): string {
     if (base !== undefined) lines.push(`baseline build, CPU per release: ${sizes.map((n) => `@${Number(n).toLocaleString('en-US')} ${((base[n] ?? 0) / 1000).toFixed(2)} µs`).join('; ')}; heap per pending release ${(m.heapBytesPerPendingReleaseBaseline ?? 0).toFixed(0)} bytes`);
     lines.push(`heap per pending release (${m.pending.toLocaleString('en-US')} pending on a stalled target): ${m.heapBytesPerPendingRelease.toFixed(0)} bytes; lone release on a no-op transport: ${m.loneRelease.medianMicros.toFixed(1)} µs; idle batcher: ${m.idle.cpuMicrosPerSecond.toFixed(0)} µs CPU/s (process without one: ${m.idle.baselineCpuMicrosPerSecond.toFixed(0)}), ${m.idle.activeTimers} timers`);
   }
+  const c = report.census;
+  if (c !== null) lines.push(`census: ${c.bytesPerTrackedObject.toFixed(0)} bytes per tracked object (${c.objects.toLocaleString('en-US')} tracked); a closed page's entries let go: ${c.closedPageLetGo ? 'yes' : 'NO'}`);
   lines.push('');
   lines.push('goals:');
   for (const g of report.goals) lines.push(`  ${g.met ? 'met    ' : 'MISSED '} ${g.goal}: ${g.measured.toFixed(g.measured >= 10 ? 0 : 2)} (${g.target})`);

@@ -4,7 +4,8 @@ import { ReleaseBatcher } from 'cdp-release-batcher';
 import { countAlive, mintObjects, sendOf, type SessionSend } from 'cdp-release-batcher/testing';
 import { launchChromium, type LaunchedChromium } from '../browser/launchChromium.js';
 import { loadBaseline } from './baseline.js';
-import { connectPlaywright, connectPuppeteer, PAGE_URL, type Connections } from './connections.js';
+import { measureCensusMemory } from './census.js';
+import { connectPlaywright, connectPuppeteer, connectThroughCensus, PAGE_URL, type Connections } from './connections.js';
 import { goalsOf, summarise } from './goals.js';
 import { median, runMicro } from './micro.js';
 import { RawCdpClient } from './rawCdp.js';
@@ -80,7 +81,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       skipped.push(line);
       log(line);
     });
-    connections = { cri, criSend: sendOf(cri), raw, rawSend: (method, params) => raw.send(method, params), puppeteer, playwright };
+    const census = await connectThroughCensus(endpoint, (line) => {
+      skipped.push(line);
+      log(line);
+    });
+    connections = { cri, criSend: sendOf(cri), raw, rawSend: (method, params) => raw.send(method, params), puppeteer, playwright, census };
     const only = options.only;
     const strategies = strategiesFor(connections, options, baseline).filter((s) => only === undefined || only.test(`${s.client}: ${s.name}`));
     if (strategies.length === 0) throw new Error(`no strategy matches ${String(only)}`);
@@ -136,11 +141,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       platform: `${process.platform} ${process.arch}`,
       browser: browserVersion,
     };
-    const report = { machine, objects: options.objects, rounds: options.rounds, results, rawLimit, bestWindow, loneReleaseOverChrome, micro, skipped };
+    const censusMemory = options.skipMicro === true ? null : await measureCensusMemory();
+    const report = { machine, objects: options.objects, rounds: options.rounds, results, rawLimit, bestWindow, loneReleaseOverChrome, micro, census: censusMemory, skipped };
     return { ...report, goals: goalsOf(results, report) };
   } finally {
     if (connections !== null) {
       await connections.puppeteer?.browser.disconnect().catch(() => undefined);
+      await connections.census?.transport.browser.disconnect().catch(() => undefined);
+      await connections.census?.relay.browser.disconnect().catch(() => undefined);
+      await connections.census?.census.close().catch(() => undefined);
       await connections.playwright?.page.close().catch(() => undefined);
       await connections.playwright?.browser.close().catch(() => undefined); // over CDP: disconnects, the browser stays ours
       await connections.raw.close().catch(() => undefined);

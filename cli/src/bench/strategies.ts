@@ -101,6 +101,16 @@ export function strategiesFor(c: Connections, options: BenchOptions, baseline: B
       ...batcherVariants.map((v): Strategy => ({ name: `${v.label} over CDPSession`, client: 'puppeteer-core', kind: v.kind, mint: sessionMint, check: p.send, run: ({ ids }) => releaseAll(v.make(), p.session, ids) })),
     );
   }
+  const census = c.census;
+  if (census !== null) {
+    for (const [client, q] of [['puppeteer-core + census transport', census.transport], ['puppeteer-core + census relay', census.relay]] as const) {
+      const mint = async (n: number): Promise<Minted> => {
+        const handles = await mintHandles(q.page, n);
+        return { handles, ids: handles.map((h) => h.remoteObject().objectId ?? '') };
+      };
+      list.push(...handleStrategies(client, mint, q.pageSend).filter((s) => s.kind === 'handles'));
+    }
+  }
   const w = c.playwright;
   if (w !== null) list.push(...handleStrategies('playwright-core', (n) => mintPlaywrightHandles(w, n), w.send));
   return list;

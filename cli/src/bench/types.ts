@@ -2,9 +2,12 @@
 import type { ClientHandle, ReleaseBatcher } from 'cdp-release-batcher';
 import type { SessionSend } from 'cdp-release-batcher/testing';
 import type { LaunchedChromium } from '../browser/launchChromium.js';
+import type { CensusMemory } from './census.js';
 import type { MicroResults } from './micro.js';
 
-export type BenchClient = 'chrome-remote-interface' | 'puppeteer-core' | 'playwright-core' | 'raw WebSocket';
+export type BenchClient = 'chrome-remote-interface' | 'puppeteer-core' | 'playwright-core' | 'raw WebSocket'
+  /** puppeteer-core connected through the census's transport, or through its relay (what the census costs). */
+  | 'puppeteer-core + census transport' | 'puppeteer-core + census relay';
 
 /** What one strategy is, in the results. */
 export type StrategyKind = 'serial' | 'all-at-once' | 'literal-card' | 'window' | 'batcher' | 'baseline' | 'handles' | 'group' | 'dispose-serial' | 'dispose-all';
@@ -65,6 +68,8 @@ export interface BenchReport {
   /** Lone release on an idle batcher over chrome-remote-interface vs one awaited call, medians (ms). */
   loneReleaseOverChrome: { batcherMs: number; awaitedCallMs: number; ratio: number };
   micro: MicroResults | null;
+  /** The census's own memory (null with --skip-micro). */
+  census: CensusMemory | null;
   /** The benchmark's goals, each with the measured value and whether it is met. */
   goals: { goal: string; target: string; measured: number; met: boolean }[];
   /** Strategies left out, and why (for example puppeteer-core not installed). */

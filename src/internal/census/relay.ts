@@ -141,26 +141,30 @@ export async function startRelay(upstream: string, connection: (rootTargetId: st
         else if (side.readyState === side.OPEN) side.close(sendable(code), reason);
       }
     };
-    const flow = (from: Ws, to: Ws): ((error?: Error) => void) => () => {
-      if (from.isPaused && to.bufferedAmount <= LOW_WATER) from.resume();
-    };
-    const toBrowser = flow(client, browser);
-    const toClient = flow(browser, client);
-    const forward = (to: Ws, from: Ws, data: Buffer, binary: boolean, drained: () => void): void => {
+    // A frame is sent with a callback only from the moment the other side is over its high-water
+    // mark until it drained: each such frame's callback (the frame written out) resumes the paused
+    // side once the buffer is low again — the last one always sees it low.
+    const forward = (to: Ws, from: Ws, data: Buffer, binary: boolean): void => {
       if (to.readyState !== to.OPEN) return;
-      to.send(data, { binary }, drained);
-      if (to.bufferedAmount > HIGH_WATER && !from.isPaused) from.pause();
+      if (to.bufferedAmount <= HIGH_WATER && !from.isPaused) {
+        to.send(data, { binary });
+        return;
+      }
+      if (!from.isPaused) from.pause();
+      to.send(data, { binary }, () => {
+        if (from.isPaused && to.bufferedAmount <= LOW_WATER) from.resume();
+      });
     };
     client.on('message', (data: Buffer, binary: boolean) => {
       if (!binary) wire.outgoing(data);
-      if (browser.readyState === browser.OPEN) forward(browser, client, data, binary, toBrowser);
+      if (browser.readyState === browser.OPEN) forward(browser, client, data, binary);
       else early.push({ data, binary });
     });
     browser.on('open', () => {
-      for (const { data, binary } of early.splice(0)) forward(browser, client, data, binary, toBrowser);
+      for (const { data, binary } of early.splice(0)) forward(browser, client, data, binary);
     });
     browser.on('message', (data: Buffer, binary: boolean) => {
-      if (binary || wire.incoming(data)) forward(client, browser, data, binary, toClient);
+      if (binary || wire.incoming(data)) forward(client, browser, data, binary);
     });
     client.on('close', (code, reason) => end(code, reason, false));
     browser.on('close', (code, reason) => end(code, reason, false));
