@@ -34,6 +34,16 @@ describe('README examples', () => {
     expect(out).toMatchObject({ pages: 12, products: 2_400, stats: { enqueued: 2_400, released: 2_400, gone: 0, failed: 0, timedOut: 0, invalid: 0, pending: 0, inFlight: 0, watched: 0 } });
   });
 
+  it('examples/crawlee-census.ts: a crawlee-launched browser seen by the census — what each page still held before crawlee closed it, and nothing once it did', async () => {
+    const out = lastJson(await example('crawlee-census')) as { pages: number; created: number; released: number; held: number; leftBehindPerPage: { held: number; heldBy: Record<string, number> }[] };
+    expect(out).toMatchObject({ pages: 12, held: 0 });
+    expect(out.created).toBeGreaterThan(12 * 50);
+    expect(out.released).toBe(out.created);
+    expect(out.leftBehindPerPage).toHaveLength(12);
+    // The handle waitForSelector returned, never disposed: held by a DOM or Runtime call on every page.
+    for (const page of out.leftBehindPerPage) expect(page.held).toBeGreaterThan(0);
+  });
+
   it('examples/quickstart.ts brings the page heap back', async () => {
     const out = await example('quickstart');
     const heap = /page heap: before ([\d.]+) MB, holding ([\d.]+) MB, after release ([\d.]+) MB/.exec(out);
