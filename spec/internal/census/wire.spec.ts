@@ -1,5 +1,6 @@
 import { HeldObjectTally } from '../../../src/internal/census/tally';
 import { OWN_IDS_FROM, WireConnection, type Frame } from '../../../src/internal/census/wire';
+import { isTargetGone } from '../../../src/internal/targetLifecycle';
 
 /** A wire over a fake socket: what it writes, and its tally. */
 function wire(): { connection: WireConnection; tally: HeldObjectTally; written: string[] } {
@@ -88,5 +89,17 @@ describe('WireConnection (the census reading frames as they cross)', () => {
     connection.incoming('{"method":"Target.detachedFromTarget","params":{"sessionId":"S2","targetId":"T2"}}');
     expect(tally.pages.has('T2')).toBe(false);
     expect(tally.totals).toEqual({ held: 0, created: 1, released: 1 });
+  });
+
+  it('a session that detaches or crashes: the census\'s own target on it is gone, and a late answer to a command sent on it binds nothing', () => {
+    const { connection, tally } = wire();
+    const detaching = connection.target('S3');
+    const crashing = connection.target('S4');
+    connection.outgoing(JSON.stringify({ id: 7, method: 'Runtime.evaluate', params: {}, sessionId: 'S3' }));
+    connection.incoming('{"method":"Target.detachedFromTarget","params":{"sessionId":"S3"}}');
+    connection.incoming('{"method":"Inspector.targetCrashed","params":{},"sessionId":"S4"}');
+    expect([isTargetGone(detaching), isTargetGone(crashing), isTargetGone(connection.target('S5'))]).toEqual([true, true, false]);
+    connection.incoming('{"id":7,"result":{"result":{"type":"object","objectId":"1.1.1"}},"sessionId":"S3"}');
+    expect(tally.totals.created).toBe(0);
   });
 });

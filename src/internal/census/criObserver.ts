@@ -63,6 +63,9 @@ export function observeCriClient(client: object, connection: (rootTargetId: stri
         const sessionId = typeof message['sessionId'] === 'string' ? message['sessionId'] : '';
         const params = paramsOf(message['params']);
         tally.event(message['method'], params, sessionId);
+        // A session that detached or crashed answers nothing more: its commands in flight are forgotten.
+        const ended = message['method'] === 'Target.detachedFromTarget' ? params['sessionId'] : message['method'] === 'Inspector.targetCrashed' ? sessionId : undefined;
+        if (typeof ended === 'string') for (const [id, command] of pending) if (command.sessionId === ended) pending.delete(id);
         if (message['method'] === 'Runtime.consoleAPICalled' && hooks.consoleArguments !== undefined) {
           const ids = consoleArgumentIds(params);
           if (ids.length > 0) hooks.consoleArguments(ownTarget(cri, sessionId), ids);

@@ -228,13 +228,14 @@ export class WireConnection {
       const ids = consoleArgumentIds(params);
       if (ids.length > 0) this.hooks.consoleArguments(this.target(sessionId), ids);
     }
-    if (method === 'Target.detachedFromTarget') {
-      const detached = params['sessionId'];
-      const target = typeof detached === 'string' ? this.#targets.get(detached) : undefined;
-      if (target !== undefined) {
-        this.#targets.delete(detached as string);
-        markTargetGone(target);
-      }
+    // A session that detached or crashed answers nothing more: its commands in flight are forgotten.
+    const ended = method === 'Target.detachedFromTarget' ? params['sessionId'] : method === 'Inspector.targetCrashed' ? sessionId : undefined;
+    if (typeof ended !== 'string') return;
+    for (const [id, command] of this.#pending) if (command.sessionId === ended) this.#pending.delete(id);
+    const target = this.#targets.get(ended);
+    if (target !== undefined) {
+      this.#targets.delete(ended);
+      markTargetGone(target);
     }
   }
 }
