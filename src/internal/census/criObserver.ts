@@ -14,7 +14,7 @@
  */
 import type { CdpTarget } from '../../target.js';
 import { criSession, type CriClient } from '../../criSession.js';
-import { consoleArgumentIds, type ConnectionTally, type SentCommand } from './tally.js';
+import { record, type ConnectionTally } from './tally.js';
 import { rootTargetOf, type OwnTarget, type WireHooks } from './wire.js';
 
 interface CriInternals {
@@ -33,58 +33,40 @@ export function isCriClient(value: unknown): boolean {
     && typeof client._handleMessage === 'function' && typeof client._nextCommandId === 'number' && typeof client.on === 'function';
 }
 
-function paramsOf(value: unknown): Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null ? value as Record<string, unknown> : {};
-}
-
 /** Hooks `client` (once per client); `connection` is its tally. */
 export function observeCriClient(client: object, connection: (rootTargetId: string) => ConnectionTally, hooks: WireHooks): void {
   const cri = client as CriInternals;
   const root = rootTargetOf(cri.webSocketUrl);
   const tally = connection(root);
-  const pending = new Map<number, SentCommand>();
   const enqueue = cri._enqueueCommand;
   const handle = cri._handleMessage;
   cri._enqueueCommand = function (this: CriInternals, method, params, sessionId, callback) {
-    pending.set(cri._nextCommandId, { method, params: paramsOf(params), sessionId: sessionId ?? '' });
+    tally.sent(cri._nextCommandId, { method, params: record(params), sessionId: sessionId ?? '' });
     enqueue.call(this, method, params, sessionId, callback);
   };
   cri._handleMessage = function (this: CriInternals, raw) {
     try {
-      const message = paramsOf(raw);
+      const message = record(raw);
       const id = message['id'];
       if (typeof id === 'number') {
-        const command = pending.get(id);
-        if (command !== undefined) {
-          pending.delete(id);
-          tally.answered(command, message['error'] === undefined ? (message['result'] ?? {}) : undefined);
-        }
+        const command = tally.take(id);
+        if (command !== undefined) tally.answered(command, message['error'] === undefined ? (message['result'] ?? {}) : undefined);
       } else if (typeof message['method'] === 'string') {
         const sessionId = typeof message['sessionId'] === 'string' ? message['sessionId'] : '';
-        const params = paramsOf(message['params']);
-        tally.event(message['method'], params, sessionId);
-        // A session that detached or crashed answers nothing more: its commands in flight are forgotten.
-        const ended = message['method'] === 'Target.detachedFromTarget' ? params['sessionId'] : message['method'] === 'Inspector.targetCrashed' ? sessionId : undefined;
-        if (typeof ended === 'string') for (const [id, command] of pending) if (command.sessionId === ended) pending.delete(id);
-        if (message['method'] === 'Runtime.consoleAPICalled' && hooks.consoleArguments !== undefined) {
-          const ids = consoleArgumentIds(params);
-          if (ids.length > 0) hooks.consoleArguments(ownTarget(cri, sessionId), ids);
-        }
+        const consoleIds = tally.event(message['method'], record(message['params']), sessionId);
+        if (consoleIds.length > 0) hooks.consoleArguments?.(ownTarget(cri, sessionId), consoleIds);
       }
     } catch {
       // The client's own handling goes on whatever the census made of the message.
     }
     handle.call(this, raw);
   };
-  cri.on('disconnect', () => {
-    pending.clear();
-    tally.closed();
-  });
+  cri.on('disconnect', () => tally.closed());
   // The page's url, when the client is on a page: the census asks once, as any client may.
   if (root !== '(browser)') {
     tally.session('');
     cri.send('Target.getTargetInfo').then((answer) => {
-      const url = paramsOf(paramsOf(answer)['targetInfo'])['url'];
+      const url = record(record(answer)['targetInfo'])['url'];
       if (typeof url === 'string') tally.setRootUrl(url);
     }, () => undefined);
   }

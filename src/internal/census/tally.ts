@@ -129,8 +129,10 @@ function eachObjectId(value: unknown, found: (id: string) => void, depth = 0): v
   }
 }
 
+const NO_IDS: readonly string[] = [];
+
 /** The object ids among a `Runtime.consoleAPICalled` event's arguments. */
-export function consoleArgumentIds(params: Readonly<Record<string, unknown>>): string[] {
+function consoleArgumentIds(params: Readonly<Record<string, unknown>>): string[] {
   const args = params['args'];
   if (!Array.isArray(args)) return [];
   const ids: string[] = [];
@@ -145,7 +147,8 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function record(value: unknown): Readonly<Record<string, unknown>> {
+/** `value` as a record to read fields of, or `{}` when it is not an object. */
+export function record(value: unknown): Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null ? value as Record<string, unknown> : {};
 }
 
@@ -161,7 +164,7 @@ export class HeldObjectTally {
   readonly pages = new Map<string, PageTally>();
   readonly totals: Totals = { held: 0, created: 0, released: 0 };
 
-  constructor(private readonly now: () => number, private readonly changed: () => void) {}
+  constructor(readonly now: () => number, private readonly changed: () => void) {}
 
   /** The page of `targetId`, made when first seen. */
   page(targetId: string): PageTally {
@@ -259,16 +262,13 @@ export class HeldObjectTally {
     for (const session of page.sessions) this.letGroupGo(session, 'console', 'discarded');
     this.discardStorage(page, 'discarded');
   }
-
-  timeNow(): number {
-    return this.now();
-  }
 }
 
 /** One connection's sessions and the commands it has in flight. */
 export class ConnectionTally {
   readonly #sessions = new Map<string, SessionTally>();
   readonly #targets = new Map<string, string>();
+  readonly #inFlight = new Map<number, SentCommand>();
 
   constructor(private readonly tally: HeldObjectTally, rootTargetId: string) {
     this.#targets.set('', rootTargetId);
@@ -284,6 +284,18 @@ export class ConnectionTally {
       this.#sessions.set(sessionId, session);
     }
     return session;
+  }
+
+  /** A command the client sent under `id`, remembered until its answer (or its session's end). */
+  sent(id: number, command: SentCommand): void {
+    this.#inFlight.set(id, command);
+  }
+
+  /** The command sent under `id` and not yet answered, taken out of those in flight. */
+  take(id: number): SentCommand | undefined {
+    const command = this.#inFlight.get(id);
+    if (command !== undefined) this.#inFlight.delete(id);
+    return command;
   }
 
   /** The answer of `command`: `result` when it succeeded, `undefined` when Chrome answered an error. */
@@ -316,8 +328,18 @@ export class ConnectionTally {
     eachObjectId(result, (id) => this.#bind(this.session(sessionId), id, group, method));
   }
 
-  /** An event on `sessionId`. */
-  event(method: string, params: Readonly<Record<string, unknown>>, sessionId: string): void {
+  /** An event on `sessionId`. Returns the object ids of a console message's arguments (none for other events). */
+  event(method: string, params: Readonly<Record<string, unknown>>, sessionId: string): readonly string[] {
+    if (method !== 'Runtime.consoleAPICalled') {
+      this.#event(method, params, sessionId, NO_IDS);
+      return NO_IDS;
+    }
+    const ids = consoleArgumentIds(params);
+    this.#event(method, params, sessionId, ids);
+    return ids;
+  }
+
+  #event(method: string, params: Readonly<Record<string, unknown>>, sessionId: string, consoleIds: readonly string[]): void {
     switch (method) {
       case 'Runtime.executionContextDestroyed': {
         const session = this.#sessions.get(sessionId);
@@ -380,16 +402,16 @@ export class ConnectionTally {
     eachObjectId(params, (id) => this.#bind(this.session(sessionId), id, group, method));
     if (method === 'Runtime.consoleAPICalled' || method === 'Runtime.exceptionThrown') {
       const session = this.session(sessionId);
-      const objects = method === 'Runtime.consoleAPICalled' ? consoleArgumentIds(params).length : 0;
       const context = params['executionContextId'] ?? record(params['exceptionDetails'])['executionContextId'];
       const key = `${method}|${String(context)}|${String(params['timestamp'])}`;
-      this.tally.stored(session.page, key, String(context), objects);
+      this.tally.stored(session.page, key, String(context), consoleIds.length);
     }
   }
 
-  /** The connection closed: every session on it is gone. */
+  /** The connection closed: every session on it is gone, and nothing in flight will be answered. */
   closed(): void {
     for (const id of [...this.#sessions.keys()]) this.#sessionGone(id);
+    this.#inFlight.clear();
   }
 
   /** The url of the connection's own target, when it is known another way. */
@@ -405,7 +427,7 @@ export class ConnectionTally {
 
   #bind(session: SessionTally, id: string, group: string | undefined, by: string): void {
     if (session.objects.has(id)) return;
-    session.objects.set(id, { group, createdBy: by, at: this.tally.timeNow() });
+    session.objects.set(id, { group, createdBy: by, at: this.tally.now() });
     if (group !== undefined) {
       let members = session.groups.get(group);
       if (members === undefined) session.groups.set(group, members = new Set());
@@ -421,6 +443,8 @@ export class ConnectionTally {
   }
 
   #sessionGone(sessionId: string): void {
+    // A session that detached or crashed answers nothing more: its commands in flight are forgotten.
+    for (const [id, command] of this.#inFlight) if (command.sessionId === sessionId) this.#inFlight.delete(id);
     const session = this.#sessions.get(sessionId);
     if (session === undefined) return;
     for (const id of [...session.objects.keys()]) this.tally.letGo(session, id, 'gone');

@@ -1,6 +1,6 @@
 import type { CdpTarget } from '../../target.js';
 import { markTargetGone } from '../targetLifecycle.js';
-import { consoleArgumentIds, isLifecycleEvent, type ConnectionTally, type SentCommand } from './tally.js';
+import { isLifecycleEvent, record, type ConnectionTally, type SentCommand } from './tally.js';
 
 /**
  * One connection whose frames the census sees as text: puppeteer-core's transport, or one socket
@@ -80,12 +80,9 @@ function decode(frame: Frame): Record<string, unknown> | undefined {
   }
 }
 
-function paramsOf(value: unknown): Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null ? value as Record<string, unknown> : {};
-}
 
 function errorText(error: unknown): string {
-  const message = paramsOf(error)['message'];
+  const message = record(error)['message'];
   return typeof message === 'string' ? message : 'CDP error';
 }
 
@@ -109,7 +106,6 @@ interface OwnCommand {
 const CLOSED = 'WebSocket connection closed';
 
 export class WireConnection {
-  readonly #pending = new Map<number, SentCommand>();
   readonly #own = new Map<number, OwnCommand>();
   readonly #targets = new Map<string, OwnTarget>();
   #nextOwnId = OWN_IDS_FROM;
@@ -127,7 +123,7 @@ export class WireConnection {
     if (message === undefined) return;
     const { id, method, sessionId } = message;
     if (typeof id !== 'number' || typeof method !== 'string') return;
-    this.#pending.set(id, { method, params: paramsOf(message['params']), sessionId: typeof sessionId === 'string' ? sessionId : '' });
+    this.tally.sent(id, { method, params: record(message['params']), sessionId: typeof sessionId === 'string' ? sessionId : '' });
   }
 
   /** A frame from Chrome. False when it answers one of the census's own commands (not for the client). */
@@ -146,7 +142,6 @@ export class WireConnection {
     this.#closed = true;
     for (const own of this.#own.values()) own.reject(new Error(CLOSED));
     this.#own.clear();
-    this.#pending.clear();
     for (const target of this.#targets.values()) markTargetGone(target);
     this.#targets.clear();
     this.tally.closed();
@@ -156,7 +151,7 @@ export class WireConnection {
   target(sessionId: string): OwnTarget {
     let target = this.#targets.get(sessionId);
     if (target === undefined) {
-      target = { send: (method: string, params?: object) => this.#sendOwn(method, paramsOf(params), sessionId) };
+      target = { send: (method: string, params?: object) => this.#sendOwn(method, record(params), sessionId) };
       this.#targets.set(sessionId, target);
     }
     return target;
@@ -180,61 +175,47 @@ export class WireConnection {
   #incoming(frame: Frame): boolean {
     const answer = answerHead(frame);
     if (answer !== undefined) {
-      const own = this.#own.get(answer.id);
-      const command = own?.command ?? this.#pending.get(answer.id);
-      if (command === undefined) return true;
-      if (own === undefined) this.#pending.delete(answer.id);
-      else this.#own.delete(answer.id);
-      const needsBody = own !== undefined || carriesObjectId(frame) || command.method === 'Target.attachToTarget';
-      const message = needsBody ? decode(frame) : undefined;
-      const result = answer.error ? undefined : (message?.['result'] ?? {});
-      this.tally.answered(command, result);
-      if (own !== undefined) {
-        if (answer.error) own.reject(new Error(errorText(message?.['error'])));
-        else own.resolve(result);
-      }
-      return own === undefined;
+      // The body is decoded only when it is needed: for the census's own command, or when it carries objects.
+      return this.#answer(answer.id, answer.error, (needed) => (needed || carriesObjectId(frame) ? decode(frame) : undefined));
     }
     const method = eventHead(frame);
     if (method !== undefined && !isLifecycleEvent(method) && !carriesObjectId(frame)) return true;
     const message = decode(frame);
     if (message === undefined) return true;
-    if (method === undefined && typeof message['id'] === 'number') return this.#slowAnswer(message);
+    // An answer in a shape the fast path does not read.
+    if (method === undefined && typeof message['id'] === 'number') return this.#answer(message['id'], message['error'] !== undefined, () => message);
     if (typeof message['method'] !== 'string') return true;
-    this.#event(message['method'], paramsOf(message['params']), typeof message['sessionId'] === 'string' ? message['sessionId'] : '');
+    this.#event(message['method'], record(message['params']), typeof message['sessionId'] === 'string' ? message['sessionId'] : '');
     return true;
   }
 
-  /** An answer in a shape the fast path does not read. */
-  #slowAnswer(message: Record<string, unknown>): boolean {
-    const id = message['id'] as number;
+  /**
+   * The answer to command `id`, told to the tally and, for the census's own command, to its sender.
+   * `body(needed)` gives the decoded frame (`needed`: the caller must have it). False when the answer
+   * is the census's own (not for the client).
+   */
+  #answer(id: number, failed: boolean, body: (needed: boolean) => Record<string, unknown> | undefined): boolean {
     const own = this.#own.get(id);
-    const command = own?.command ?? this.#pending.get(id);
+    const command = own?.command ?? this.tally.take(id);
     if (command === undefined) return true;
     this.#own.delete(id);
-    this.#pending.delete(id);
-    const failed = message['error'] !== undefined;
-    const result = failed ? undefined : (message['result'] ?? {});
+    const message = body(own !== undefined || command.method === 'Target.attachToTarget');
+    const result = failed ? undefined : (message?.['result'] ?? {});
     this.tally.answered(command, result);
     if (own === undefined) return true;
-    if (failed) own.reject(new Error(errorText(message['error'])));
+    if (failed) own.reject(new Error(errorText(message?.['error'])));
     else own.resolve(result);
     return false;
   }
 
   #event(method: string, params: Readonly<Record<string, unknown>>, sessionId: string): void {
-    this.tally.event(method, params, sessionId);
-    if (method === 'Runtime.consoleAPICalled' && this.hooks.consoleArguments !== undefined) {
-      const ids = consoleArgumentIds(params);
-      if (ids.length > 0) this.hooks.consoleArguments(this.target(sessionId), ids);
-    }
-    // A session that detached or crashed answers nothing more: its commands in flight are forgotten.
+    const consoleIds = this.tally.event(method, params, sessionId);
+    if (consoleIds.length > 0) this.hooks.consoleArguments?.(this.target(sessionId), consoleIds);
+    // The census's own target on a session that detached or crashed is gone with it.
     const ended = method === 'Target.detachedFromTarget' ? params['sessionId'] : method === 'Inspector.targetCrashed' ? sessionId : undefined;
-    if (typeof ended !== 'string') return;
-    for (const [id, command] of this.#pending) if (command.sessionId === ended) this.#pending.delete(id);
-    const target = this.#targets.get(ended);
+    const target = typeof ended === 'string' ? this.#targets.get(ended) : undefined;
     if (target !== undefined) {
-      this.#targets.delete(ended);
+      this.#targets.delete(ended as string);
       markTargetGone(target);
     }
   }
