@@ -95,38 +95,31 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   let dirty = false;
   const show = (name, value) => { if (cells[name]) cells[name].textContent = typeof value === 'number' ? value.toLocaleString('en-US') : value; };
 
-  const watchedTable = document.getElementById('watched-pages');
-  // The leak net's live view: watched client handles not yet disposed, per page (at most 10 rows).
-  const showWatched = (pages) => {
-    const rows = (pages || []).slice(0, 10);
-    watchedTable.hidden = rows.length === 0;
-    const body = watchedTable.tBodies[0];
-    body.textContent = '';
-    for (const p of rows) {
-      const tr = body.insertRow();
-      tr.dataset.page = String(p.page); // one row per page, two tabs on one site included
-      tr.insertCell().textContent = 'page ' + p.page;
-      tr.insertCell().textContent = p.url || '(page unknown)';
-      tr.insertCell().textContent = p.watched.toLocaleString('en-US');
-    }
+  // One per-page table: at most 10 rows, hidden when empty; row(p) gives a row's key and its cells.
+  const tableOf = (id, key, row) => {
+    const table = document.getElementById(id);
+    return (pages) => {
+      const rows = (pages || []).slice(0, 10);
+      table.hidden = rows.length === 0;
+      const body = table.tBodies[0];
+      body.textContent = '';
+      for (const p of rows) {
+        const tr = body.insertRow();
+        const [value, cells] = row(p);
+        tr.dataset[key] = value;
+        for (const text of cells) tr.insertCell().textContent = text;
+      }
+    };
   };
-  const censusTable = document.getElementById('census-pages');
+  const count = (n) => n.toLocaleString('en-US');
+  // The leak net's live view: watched client handles not yet disposed, per page (two tabs on one site are two rows).
+  const showWatched = tableOf('watched-pages', 'page', (p) => [String(p.page), ['page ' + p.page, p.url || '(page unknown)', count(p.watched)]]);
   // The census's live view: what each page's inspector holds now, and what created it.
-  const showCensus = (pages) => {
-    const rows = (pages || []).slice(0, 10);
-    censusTable.hidden = rows.length === 0;
-    const body = censusTable.tBodies[0];
-    body.textContent = '';
-    for (const p of rows) {
-      const tr = body.insertRow();
-      tr.dataset.target = p.targetId;
-      tr.insertCell().textContent = p.targetId.slice(0, 8);
-      tr.insertCell().textContent = p.url || '(url unknown)';
-      for (const n of [p.held, p.created, p.released]) tr.insertCell().textContent = n.toLocaleString('en-US');
-      tr.insertCell().textContent = Object.entries(p.heldBy).map(([by, n]) => by + ' ' + n.toLocaleString('en-US')).join(', ') || '–';
-      tr.insertCell().textContent = p.oldestHeldMs === null ? '–' : (p.oldestHeldMs / 1000).toFixed(1) + ' s';
-    }
-  };
+  const showCensus = tableOf('census-pages', 'target', (p) => [p.targetId, [
+    p.targetId.slice(0, 8), p.url || '(url unknown)', count(p.held), count(p.created), count(p.released),
+    Object.entries(p.heldBy).map(([by, n]) => by + ' ' + count(n)).join(', ') || '–',
+    p.oldestHeldMs === null ? '–' : (p.oldestHeldMs / 1000).toFixed(1) + ' s',
+  ]]);
   const onCensus = (e) => {
     show('held', e.held);
     showCensus(e.pages);
