@@ -9,17 +9,10 @@ import { useChromium } from '../support/browser';
 import { dropGuardWhileHandleLives, releaseAcrossPageClose } from '../support/handles';
 import { countingRelay, type CountingRelay } from '../support/cdpProxy';
 import { exposeGc } from '../support/gc';
+import { arraysOf, handlesFrom } from '../support/objectHandles';
 
 /** `n` fresh objects as playwright JSHandles, read from arrays of 1,000 with `getProperties()`. */
-async function handlesOf(page: Page, n: number): Promise<JSHandle[]> {
-  const handles: JSHandle[] = [];
-  while (handles.length < n) {
-    const array = await page.evaluateHandle((c: number) => Array.from({ length: c }, (_, i) => ({ i, data: new Array(64).fill(i) as number[] })), Math.min(1000, n - handles.length));
-    for (const [name, handle] of await array.getProperties()) if (/^\d+$/.test(name)) handles.push(handle);
-    await array.dispose();
-  }
-  return handles;
-}
+const handlesOf = (page: Page, n: number): Promise<JSHandle[]> => handlesFrom((count) => page.evaluateHandle(arraysOf, count), n);
 
 /** Whether playwright's client still holds the handle: its connection lets go of a disposed one. */
 const heldByPlaywright = (handle: JSHandle): boolean => {

@@ -1,6 +1,5 @@
-import puppeteer, { type Browser, type ConnectionTransport, type ElementHandle, type JSHandle, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type ElementHandle, type JSHandle, type Page } from 'puppeteer-core';
 import { from, lastValueFrom } from 'rxjs';
-import WebSocket from 'ws';
 import { explainClientHandle, isHandleDisposed, withRemoteObject } from '../../src/index';
 import { releaseInto } from '../../src/operators/releaseInto';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
@@ -9,44 +8,7 @@ import { countAlive, heapAfterGc, sendOf } from '../../src/testing/index';
 import { useChromium } from '../support/browser';
 import { dropGuardWhileHandleLives, releaseAcrossPageClose } from '../support/handles';
 import { exposeGc } from '../support/gc';
-
-/** puppeteer's connection to the browser, counting the `Runtime.releaseObject` messages it writes. */
-class CountingTransport implements ConnectionTransport {
-  releases = 0;
-  onmessage?: (message: string) => void;
-  onclose?: () => void;
-
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => this.onmessage?.(data.toString()));
-    ws.on('close', () => this.onclose?.());
-  }
-
-  static async connect(url: string): Promise<CountingTransport> {
-    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    return new CountingTransport(ws);
-  }
-
-  send(message: string): void {
-    if (message.includes('"method":"Runtime.releaseObject"')) this.releases++;
-    this.ws.send(message);
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
-
-/** `n` fresh objects as puppeteer JSHandles, read from arrays of 1,000 with `getProperties()`. */
-async function handlesOf(page: Page, n: number): Promise<JSHandle[]> {
-  const handles: JSHandle[] = [];
-  while (handles.length < n) {
-    const array = await page.evaluateHandle((c: number) => Array.from({ length: c }, (_, i) => ({ i, data: new Array(64).fill(i) as number[] })), Math.min(1000, n - handles.length));
-    for (const [name, handle] of await array.getProperties()) if (/^\d+$/.test(name)) handles.push(handle);
-    await array.dispose();
-  }
-  return handles;
-}
+import { CountingTransport, handlesOf } from '../support/puppeteerWire';
 
 const idOf = (handle: JSHandle): string => handle.remoteObject().objectId ?? '';
 /** puppeteer's `disposed` (public in its API docs' sense, typed internal). */

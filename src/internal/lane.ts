@@ -2,6 +2,7 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import { classifyReleaseError, type BatchOutcome } from '../outcome.js';
 import type { ReleaseRequest } from '../request.js';
 import type { CdpTarget } from '../target.js';
+import { contextBookOf, contextKey, type ContextBook } from './contextLifecycle.js';
 import { markTargetGone, onTargetGone } from './targetLifecycle.js';
 import type { OpenBatch } from './counters.js';
 import type { InFlightWindow } from './inFlightWindow.js';
@@ -83,6 +84,9 @@ export class TargetLane<R extends ReleaseRequest> {
   #overtakenAt = 0;
   #timer: Subscription | null = null;
   #stopListening: (() => void) | null;
+  /** What is known of the target's execution contexts (null: its events cannot be heard). */
+  readonly #contexts: ContextBook | null;
+  #stopContexts: (() => void) | null;
   /** Sending, emptying or sweeping is under way: send nothing more until it is done. */
   #busy = 0;
   /** The target is gone ({@link forget}): whatever is added from now on is dropped unsent. */
@@ -98,6 +102,8 @@ export class TargetLane<R extends ReleaseRequest> {
     this.#window = windowOf(target, this.#socket !== null);
     this.#lostGraceMs = Math.min(LOST_GRACE_MS, host.timeoutMs);
     this.#stopListening = onTargetGone(target, (gone) => host.targetGone(gone));
+    this.#contexts = contextBookOf(target);
+    this.#stopContexts = this.#contexts?.listen((key) => this.#contextGone(key)) ?? null;
   }
 
   /** Calls waiting for a slot. */
@@ -118,6 +124,10 @@ export class TargetLane<R extends ReleaseRequest> {
   /** Sends `call` now if a slot is free and nothing waits before it; else queues it, in order. */
   add(call: ReleaseCall<R>): void {
     if (this.#forgotten) this.#settle(call, 'dropped'); // added by a settlement's callback mid-forget
+    else if (this.#contexts !== null && call.request?.objectId !== undefined && this.#contexts.isDead(call.request.objectId)) {
+      this.#settle(call, 'gone'); // its context is destroyed: Chrome could only answer with an error
+      this.#endIfIdle();
+    }
     else if (this.#inFlight < this.#window.limit && this.#waiting.length === 0) this.#send(call);
     else this.#waiting.push(call);
   }
@@ -147,6 +157,27 @@ export class TargetLane<R extends ReleaseRequest> {
     this.#busy++;
     try {
       for (const call of this.#waiting.drain()) this.#settle(call, 'dropped');
+    } finally {
+      this.#busy--;
+    }
+    this.#endIfIdle();
+  }
+
+  /**
+   * An execution context of the target was destroyed (`key`), or all it had were cleared
+   * (`undefined`, a navigation): the calls of it still waiting are settled `gone` now, unsent —
+   * Chrome could only answer them with an error. Calls in flight settle as Chrome answers them.
+   */
+  #contextGone(key: string | undefined): void {
+    if (this.#waiting.length === 0) return;
+    this.#busy++;
+    try {
+      const dead = this.#waiting.extract((call) => {
+        const id = call.request?.objectId;
+        if (id === undefined) return false; // an object group spans contexts: sent as asked
+        return key === undefined ? contextKey(id) !== '' : contextKey(id) === key;
+      });
+      for (const call of dead) this.#settle(call, 'gone');
     } finally {
       this.#busy--;
     }
@@ -281,6 +312,8 @@ export class TargetLane<R extends ReleaseRequest> {
     if (this.#stopListening === null) return; // already ended
     this.#stopListening();
     this.#stopListening = null;
+    this.#stopContexts?.();
+    this.#stopContexts = null;
     this.#host.idle(this);
   }
 

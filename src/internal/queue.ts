@@ -50,4 +50,17 @@ export class ReleaseQueue<T> {
     this.#head = 0;
     return rest;
   }
+
+  /** Removes and returns the items `matches` picks, oldest first; the others keep their order. */
+  extract(matches: (item: T) => boolean): T[] {
+    const picked: T[] = [];
+    const kept: T[] = [];
+    for (let i = this.#head; i < this.#items.length; i++) {
+      const item = this.#items[i] as T;
+      (matches(item) ? picked : kept).push(item);
+    }
+    this.#items = kept;
+    this.#head = 0;
+    return picked;
+  }
 }
