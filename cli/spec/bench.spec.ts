@@ -62,6 +62,14 @@ describe('cdp-release bench (the real command, small sizes)', () => {
     expect(micro?.loneRelease.settledBeforeNextMacrotask).toBe(true);
     expect(micro?.idle.activeTimers).toBe(0);
     expect(report.loneReleaseOverChrome.batcherMs).toBeGreaterThan(0);
+    // A navigation with the releases queued: each one settled, none sent twice, and the goals judged.
+    const nav = report.navigation;
+    expect(nav).toMatchObject({ client: 'puppeteer-core', queued: 600 });
+    expect((nav?.released ?? 0) + (nav?.gone ?? 0)).toBe(600);
+    expect(nav?.sent).toBeLessThanOrEqual(600);
+    expect(nav?.sentToDeadContext).toBeLessThanOrEqual(nav?.sent ?? 0);
+    expect(nav?.flushMs).toBeGreaterThanOrEqual(0);
+    expect(report.goals.map((g) => g.goal)).toEqual(expect.arrayContaining(['release messages sent to the dead context with 600 queued, then a navigation (puppeteer-core)', 'flush() after that navigation, ms']));
 
     expect(ran.stdout).toContain('goals:');
     expect(ran.stdout).toContain('ReleaseBatcher (defaults) over CDPSession');

@@ -47,6 +47,11 @@ export function goalsOf(results: StrategyResult[], report: Omit<BenchReport, 'go
     add('census bytes per tracked object', '<= 200', c.bytesPerTrackedObject, 200, true);
     add('a closed page leaves the census, its entries let go', '= 1 (yes)', c.closedPageLetGo ? 1 : 0, 1);
   }
+  const nav = report.navigation;
+  if (nav !== null) {
+    add(`release messages sent to the dead context with ${nav.queued.toLocaleString('en-US')} queued, then a navigation (puppeteer-core)`, '<= 2,000', nav.sentToDeadContext, 2000, true);
+    add('flush() after that navigation, ms', '<= 500', nav.flushMs, 500, true);
+  }
   add('lone release over Chrome / one awaited call', '<= 1.5x (one round trip)', report.loneReleaseOverChrome.ratio, 1.5, true);
   return goals;
 }

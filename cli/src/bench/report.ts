@@ -22,6 +22,8 @@ export function formatReport(report: BenchReport): string {
   else lines.push('raw per-object limit: not measured (no raw window among the strategies run)');
   const lone = report.loneReleaseOverChrome;
   lines.push(`lone release over Chrome: batcher ${lone.batcherMs.toFixed(3)} ms vs one awaited call ${lone.awaitedCallMs.toFixed(3)} ms (${lone.ratio.toFixed(2)}x)`);
+  const nav = report.navigation;
+  if (nav !== null) lines.push(`${nav.queued.toLocaleString('en-US')} handles queued, then a navigation (${nav.client}): ${nav.sent.toLocaleString('en-US')} release messages sent, ${nav.sentToDeadContext.toLocaleString('en-US')} of them to the dead context, flush() ${nav.flushMs.toFixed(0)} ms after it; ${nav.released.toLocaleString('en-US')} released, ${nav.gone.toLocaleString('en-US')} gone`);
   const m = report.micro;
   if (m !== null) {
     const sizes = Object.keys(m.cpuNsPerRelease.batcher);

@@ -8,6 +8,7 @@ import { measureCensusMemory } from './census.js';
 import { connectPlaywright, connectPuppeteer, connectThroughCensus, PAGE_URL, type Connections } from './connections.js';
 import { goalsOf, summarise } from './goals.js';
 import { median, runMicro } from './micro.js';
+import { measureNavigation } from './navigation.js';
 import { RawCdpClient } from './rawCdp.js';
 import { strategiesFor } from './strategies.js';
 import type { BenchClient, BenchOptions, BenchReport, Strategy, StrategyResult } from './types.js';
@@ -110,6 +111,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       }
     }
     const loneReleaseOverChrome = await loneOverChrome(cri, connections.criSend, 50);
+    const navigation = puppeteer === null || (only !== undefined && !only.test('puppeteer-core: navigation')) ? null : (log(`${options.objects} queued, then a navigation…`), await measureNavigation(puppeteer.browser, options.objects));
     const partial = strategies.map((s) => ({ s, rps: summarise(runs.get(s) ?? []), sync: syncs.get(s) }));
     const best = (client: BenchClient): { window: number; releasesPerSecond: number } | undefined => {
       const windows = partial.filter((r) => r.s.client === client && r.s.kind === 'window').sort((a, b) => b.rps.median - a.rps.median);
@@ -142,7 +144,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       browser: browserVersion,
     };
     const censusMemory = options.skipMicro === true ? null : await measureCensusMemory();
-    const report = { machine, objects: options.objects, rounds: options.rounds, results, rawLimit, bestWindow, loneReleaseOverChrome, micro, census: censusMemory, skipped };
+    const report = { machine, objects: options.objects, rounds: options.rounds, results, rawLimit, bestWindow, loneReleaseOverChrome, navigation, micro, census: censusMemory, skipped };
     return { ...report, goals: goalsOf(results, report) };
   } finally {
     if (connections !== null) {

@@ -4,6 +4,7 @@ import type { SessionSend } from 'cdp-release-batcher/testing';
 import type { LaunchedChromium } from '../browser/launchChromium.js';
 import type { CensusMemory } from './census.js';
 import type { MicroResults } from './micro.js';
+import type { NavigationCost } from './navigation.js';
 
 export type BenchClient = 'chrome-remote-interface' | 'puppeteer-core' | 'playwright-core' | 'raw WebSocket'
   /** puppeteer-core connected through the census's transport, or through its relay (what the census costs). */
@@ -67,6 +68,8 @@ export interface BenchReport {
   bestWindow: Partial<Record<BenchClient, { window: number; releasesPerSecond: number }>>;
   /** Lone release on an idle batcher over chrome-remote-interface vs one awaited call, medians (ms). */
   loneReleaseOverChrome: { batcherMs: number; awaitedCallMs: number; ratio: number };
+  /** 20,000 handles queued on a puppeteer-core page, then it navigates (null when not measured). */
+  navigation: NavigationCost | null;
   micro: MicroResults | null;
   /** The census's own memory (null with --skip-micro). */
   census: CensusMemory | null;
