@@ -4,13 +4,14 @@ import type { SchedulerLike } from 'rxjs';
 export const DEFAULT_MAX_BATCH = 64;
 
 /**
- * Most release calls outstanding per target when `maxInFlight` is not given: the cap of the adaptive
- * window. chrome-remote-interface is fastest with fewer calls in flight (its response handler costs
- * O(outstanding commands)), a puppeteer-core session and a raw WebSocket with more. No fixed value
- * serves both, so by default each target's
- * window adapts to measured throughput between {@link ADAPTIVE_MIN_IN_FLIGHT} and this cap, starting
- * at {@link ADAPTIVE_START_IN_FLIGHT_CRI} over chrome-remote-interface and at the cap over any other
- * client. docs/BENCHMARKS.md has the figures.
+ * Most release calls outstanding per target when `maxInFlight` is not given. chrome-remote-interface
+ * is fastest with fewer calls in flight (its response handler costs O(outstanding commands)), so over
+ * that client each target's window adapts to measured throughput between
+ * {@link ADAPTIVE_MIN_IN_FLIGHT} and this cap, starting at {@link ADAPTIVE_START_IN_FLIGHT_CRI}. Over
+ * any other client (puppeteer-core, playwright-core, a raw WebSocket) the window is this cap, fixed:
+ * their cost per answer does not grow with the calls outstanding, and no level below it measured
+ * faster. It also bounds what a navigation can catch in flight: the releases still waiting when a
+ * page's context goes are settled without a message. docs/BENCHMARKS.md has the figures.
  */
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
 
@@ -31,11 +32,9 @@ export interface BatchOptions {
   /** Releases per batch (the `bufferCount` of the pipeline); an integer >= 1. Default 64. */
   readonly maxBatch?: number;
   /**
-   * Most CDP calls outstanding per target; an integer >= 1. Given, it is a fixed window. Omitted, each
-   * target's window adapts to measured throughput between 64 and {@link DEFAULT_MAX_IN_FLIGHT} (1024),
-   * starting at 256 over chrome-remote-interface and at 1024 over other clients: the best window
-   * differs between clients (chrome-remote-interface ~256, a puppeteer-core session ~512–1024), and
-   * the defaults must serve both without tuning.
+   * Most CDP calls outstanding per target; an integer >= 1. Given, it is a fixed window. Omitted, the
+   * window suits the client: over chrome-remote-interface it adapts to measured throughput between 64
+   * and {@link DEFAULT_MAX_IN_FLIGHT} (1024), starting at 256; over any other client it is 1024.
    */
   readonly maxInFlight?: number;
   /**

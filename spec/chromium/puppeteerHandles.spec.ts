@@ -1,4 +1,5 @@
 import puppeteer, { type Browser, type ElementHandle, type JSHandle, type Page } from 'puppeteer-core';
+import { Socket } from 'node:net';
 import { from, lastValueFrom } from 'rxjs';
 import { explainClientHandle, isHandleDisposed, withRemoteObject } from '../../src/index';
 import { releaseInto } from '../../src/operators/releaseInto';
@@ -299,5 +300,38 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
       expect(batcher.stats).toMatchObject({ leaked: 1, enqueued: 1, released: 1 });
       expect(await countAlive(pageSend(), [objectId])).toEqual({ alive: 0, notFound: 1, other: [] }); // Chrome forgot it
     });
+  });
+});
+
+describe('batcher.release(handle) over puppeteer-core\'s own WebSocket transport, against a real Chromium', () => {
+  const chromium = useChromium();
+
+  it('writes a burst of releases to the socket corked: far fewer socket writes than messages, every object gone', async () => {
+    const browser = await puppeteer.connect({ browserWSEndpoint: chromium.current.browserWSEndpoint, defaultViewport: null, protocolTimeout: 120_000 });
+    const page = await browser.newPage();
+    const proto = Socket.prototype as unknown as { _write: (...a: unknown[]) => unknown; _writev: (...a: unknown[]) => unknown };
+    const { _write: write, _writev: writev } = proto;
+    try {
+      const handles = await handlesOf(page, 2_000);
+      let writes = 0;
+      proto._write = function counted(this: Socket, ...a: unknown[]) { writes++; return write.apply(this, a); };
+      proto._writev = function counted(this: Socket, ...a: unknown[]) { writes++; return writev.apply(this, a); };
+      const batcher = new ReleaseBatcher();
+      for (const handle of handles) batcher.release(handle);
+      await batcher.close();
+      proto._write = write;
+      proto._writev = writev;
+      expect(batcher.stats).toMatchObject({ enqueued: 2_000, released: 2_000 });
+      // Uncorked, `ws` writes every frame with a system call of its own: 2,000 writes at least.
+      expect(writes).toBeGreaterThan(0);
+      expect(writes).toBeLessThan(2_000 / 8);
+      const sample = handles.filter((_, i) => i % 50 === 0).map(idOf);
+      expect(await countAlive(sendOf((page as unknown as { _client(): { send: unknown } })._client()), sample)).toEqual({ alive: 0, notFound: sample.length, other: [] });
+    } finally {
+      proto._write = write;
+      proto._writev = writev;
+      await page.close().catch(() => undefined);
+      await browser.disconnect();
+    }
   });
 });

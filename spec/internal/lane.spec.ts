@@ -349,3 +349,35 @@ describe('TargetLane', () => {
     });
   });
 });
+
+describe('TargetLane: what a client captures while a release is sent', () => {
+  const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+  const limit = Error.stackTraceLimit;
+  afterEach(() => {
+    Error.stackTraceLimit = limit;
+  });
+
+  it('captures no stack trace for the client\'s own per-command Error (puppeteer-core makes one per send), and puts the limit back', () => {
+    const stacks: number[] = [];
+    const target = {
+      send: (): Promise<unknown> => {
+        stacks.push((new Error('bookkeeping').stack ?? '').split('\n').length - 1); // frames below the message line
+        return Promise.resolve({});
+      },
+    };
+    Error.stackTraceLimit = 7;
+    const { add } = laneOf(target, new RecordingHost(scheduler));
+    add('a', 'b');
+    expect(stacks).toEqual([0, 0]);
+    expect(Error.stackTraceLimit).toBe(7);
+  });
+
+  it('puts the limit back when the client throws synchronously, and its error still settles the call', () => {
+    const host = new RecordingHost(scheduler);
+    const target = { send: (): never => { throw new Error('WebSocket connection closed'); } };
+    Error.stackTraceLimit = 9;
+    laneOf(target, host).add('a');
+    expect(Error.stackTraceLimit).toBe(9);
+    expect(host.outcomes.get('a')).toEqual([{ outcome: 'gone', wasSent: true, at: expect.any(Number) as number }]);
+  });
+});

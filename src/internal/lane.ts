@@ -7,7 +7,7 @@ import { markTargetGone, onTargetGone } from './targetLifecycle.js';
 import type { OpenBatch } from './counters.js';
 import type { InFlightWindow } from './inFlightWindow.js';
 import { ReleaseQueue } from './queue.js';
-import { corkForThisTick, socketOf } from './transport.js';
+import { corkForThisTick, probedSocketOf, sendProbingSocket, socketOf } from './transport.js';
 
 /**
  * A release call overtaken by the answer to a later one on the same target is judged lost (settled
@@ -73,8 +73,11 @@ export class TargetLane<R extends ReleaseRequest> {
   readonly #window: InFlightWindow;
   /** How long a call overtaken by a later answer may still be answered before it counts as lost. */
   readonly #lostGraceMs: number;
-  /** The client's socket when it can be corked (chrome-remote-interface), found once per lane. */
-  readonly #socket: ReturnType<typeof socketOf>;
+  /**
+   * The client's socket when it can be corked: chrome-remote-interface's, read off the client; any
+   * other client's, learnt by watching its first release write (undefined until then).
+   */
+  #socket: ReturnType<typeof socketOf> | undefined;
   #inFlight = 0;
   /** Send sequence of the lane's calls, and the highest one answered so far. */
   #sendSeq = 0;
@@ -98,8 +101,9 @@ export class TargetLane<R extends ReleaseRequest> {
     windowOf: (target: CdpTarget, overCri: boolean) => InFlightWindow,
   ) {
     this.#host = host;
-    this.#socket = socketOf(target);
-    this.#window = windowOf(target, this.#socket !== null);
+    const criSocket = socketOf(target);
+    this.#socket = criSocket ?? probedSocketOf(target);
+    this.#window = windowOf(target, criSocket !== null);
     this.#lostGraceMs = Math.min(LOST_GRACE_MS, host.timeoutMs);
     this.#stopListening = onTargetGone(target, (gone) => host.targetGone(gone));
     this.#contexts = contextBookOf(target);
@@ -193,19 +197,40 @@ export class TargetLane<R extends ReleaseRequest> {
     this.#sent.push(call);
     this.#ensureTimer();
     this.#host.sent(request);
-    if (this.#socket !== null) corkForThisTick(this.#socket);
+    if (this.#socket) corkForThisTick(this.#socket);
 
     let answer: unknown;
+    // puppeteer-core makes an Error per command, for an async stack trace nobody reads for a release
+    // (its errors reach only the outcome classifier, by message): capturing that stack is the largest
+    // share of its per-command cost. No stack is captured while the call is made.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
-      answer = request.objectId !== undefined
-        ? this.target.send('Runtime.releaseObject', { objectId: request.objectId })
-        : this.target.send('Runtime.releaseObjectGroup', { objectGroup: request.objectGroup });
+      answer = this.#socket === undefined ? this.#probe(request) : this.#call(request);
     } catch (error) {
       // A client that throws synchronously (closed connection, hostile target): one outcome, no throw.
+      Error.stackTraceLimit = stackTraceLimit;
       this.#settleError(call, error);
       return;
     }
+    Error.stackTraceLimit = stackTraceLimit;
     this.#await(call, answer);
+  }
+
+  #call(request: R): unknown {
+    return request.objectId !== undefined
+      ? this.target.send('Runtime.releaseObject', { objectId: request.objectId })
+      : this.target.send('Runtime.releaseObjectGroup', { objectGroup: request.objectGroup });
+  }
+
+  /** The target's first release: sent while watching which socket it writes to, corked from then on. */
+  #probe(request: R): unknown {
+    try {
+      return sendProbingSocket(this.target, () => this.#call(request));
+    } finally {
+      this.#socket = probedSocketOf(this.target) ?? null;
+      if (this.#socket !== null) corkForThisTick(this.#socket);
+    }
   }
 
   #await(call: ReleaseCall<R>, answer: unknown): void {

@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { processWide } from './processState.js';
 import type { CdpTarget } from '../target.js';
 
@@ -7,8 +8,16 @@ interface Corkable {
   uncork(): void;
 }
 
-/** Sockets corked now, until the end of the current tick. */
-const corked = processWide('corked-sockets@1', () => new WeakSet());
+/** Sockets corked now, until the end of the current tick, with the frames written since each was corked. */
+const corked = processWide('corked-sockets@2', () => new WeakMap<object, number>());
+
+/**
+ * Frames per corked write, at most. `ws` writes a frame as two buffers, and a `writev` of more than
+ * IOV_MAX (1,024) buffers is split by libuv over several turns of the event loop: the write then
+ * completes asynchronously, and chrome-remote-interface, which registers a command's callback only
+ * when its write has completed, would miss answers Chrome sent to the first frames meanwhile.
+ */
+export const FRAMES_PER_CORKED_WRITE = 256;
 
 /**
  * The TCP socket under a chrome-remote-interface client (its `ws` WebSocket's `_socket`) or under a
@@ -34,10 +43,28 @@ export function socketOf(target: CdpTarget): Corkable | null {
   return null;
 }
 
-/** Corks `socket` until the current tick's microtasks are done, once per tick. */
+/**
+ * Corks `socket` until the current tick's microtasks are done, once per tick; called once per frame
+ * about to be written. Every {@link FRAMES_PER_CORKED_WRITE} frames the socket is uncorked (one
+ * `writev`) and corked again.
+ */
 export function corkForThisTick(socket: Corkable): void {
-  if (corked.has(socket)) return;
-  corked.add(socket);
+  const frames = corked.get(socket);
+  if (frames !== undefined) {
+    if (frames < FRAMES_PER_CORKED_WRITE) {
+      corked.set(socket, frames + 1);
+      return;
+    }
+    corked.set(socket, 1);
+    try {
+      socket.uncork();
+      socket.cork();
+    } catch {
+      // socket destroyed meanwhile: the client reports that on its calls
+    }
+    return;
+  }
+  corked.set(socket, 1);
   socket.cork();
   process.nextTick(() => {
     corked.delete(socket);
@@ -47,4 +74,41 @@ export function corkForThisTick(socket: Corkable): void {
       // socket destroyed meanwhile: the client reports that on its calls
     }
   });
+}
+
+/** The socket each target's `send` writes to (null: none found), learnt at its first release. */
+const probed = processWide('probed-sockets@1', () => new WeakMap<object, Corkable | null>());
+
+/** The socket {@link sendProbingSocket} learnt for `target`: null when none, undefined when not yet probed. */
+export function probedSocketOf(target: CdpTarget): Corkable | null | undefined {
+  return probed.get(target);
+}
+
+/**
+ * Calls `send` — one release on `target` — and learns which socket it writes to synchronously, if
+ * any: `net.Socket.prototype.write` is watched for the length of that one call, then put back.
+ * Why: puppeteer-core's transport keeps its WebSocket in a private field, and `ws` writes every frame
+ * with its own `writev` system call — a large share of a release burst's CPU on both ends of the
+ * socket. Once its socket is known, a batch's frames are corked into one write, as they are for
+ * chrome-remote-interface. A client that sends asynchronously (playwright-core) or not over a socket
+ * (a test target) writes nothing during the call: its target is remembered as having none.
+ * Relies on Node's `net.Socket` only, nothing of the client.
+ */
+export function sendProbingSocket<T>(target: CdpTarget, send: () => T): T {
+  const proto = Socket.prototype as unknown as { write: (...args: unknown[]) => boolean };
+  const write = proto.write;
+  let found: Corkable | null = null;
+  const wrote = (socket: Corkable): void => {
+    found ??= socket;
+  };
+  proto.write = function watched(this: Socket, ...args: unknown[]): boolean {
+    wrote(this);
+    return write.apply(this, args);
+  };
+  try {
+    return send();
+  } finally {
+    proto.write = write;
+    probed.set(target, found);
+  }
 }

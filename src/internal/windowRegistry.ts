@@ -3,32 +3,36 @@ import { FixedWindow, type InFlightWindow } from './inFlightWindow.js';
 import type { WindowPolicy } from './resolveOptions.js';
 
 /**
- * Hands out each target's window under one {@link WindowPolicy}: one shared fixed window, or one
- * adaptive window per target, kept for the pipeline's life (weakly: a target's lane is deleted when it
- * is idle, its window is not, so the next burst starts where the last one ended).
+ * Hands out each target's window under one {@link WindowPolicy}: one shared fixed window, or — by
+ * default — a window per kind of client, chosen by measurement (docs/BENCHMARKS.md):
+ * - chrome-remote-interface (`overCri`): an adaptive window per target, starting at `startCri`.
+ *   That client's cost per answer grows with the commands outstanding, so the best window depends on
+ *   the machine and the load; the window is kept for the pipeline's life (weakly: a target's lane is
+ *   deleted when it is idle, its window is not, so the next burst starts where the last one ended).
+ * - any other client (a puppeteer-core or playwright-core session, a raw WebSocket): the cap, fixed.
+ *   Their cost per answer does not grow with the commands outstanding (puppeteer-core keeps its
+ *   callbacks in a `Map`), every level from the cap up measured alike, and every level below it
+ *   slower; an adaptive window there only lost time probing lower levels on noisy measurements.
  * @internal
  */
 export class WindowRegistry {
   readonly #policy: WindowPolicy;
-  readonly #fixed: FixedWindow | null;
+  /** The fixed window: `maxInFlight` as given, or the cap for clients other than chrome-remote-interface. */
+  readonly #fixed: FixedWindow;
   readonly #adaptive = new WeakMap<object, AdaptiveWindow>();
 
   constructor(policy: WindowPolicy) {
     this.#policy = policy;
-    this.#fixed = policy.kind === 'fixed' ? new FixedWindow(policy.size) : null;
+    this.#fixed = new FixedWindow(policy.kind === 'fixed' ? policy.size : policy.max);
   }
 
-  /**
-   * The window of `target`. An adaptive one starts at chrome-remote-interface's best window over that
-   * client (`overCri`: its cost per answer grows with the commands outstanding), at the cap over any
-   * other (a puppeteer-core or playwright-core session, a raw client keep gaining up to ~64 × 16).
-   */
+  /** The window of `target`; `overCri`: the target is a chrome-remote-interface client or session. */
   windowOf(target: object, overCri: boolean): InFlightWindow {
     const policy = this.#policy;
-    if (policy.kind === 'fixed') return this.#fixed as FixedWindow;
+    if (policy.kind === 'fixed' || !overCri) return this.#fixed;
     let window = this.#adaptive.get(target);
     if (window === undefined) {
-      window = new AdaptiveWindow(overCri ? policy.startCri : policy.max, policy.min, policy.max);
+      window = new AdaptiveWindow(policy.startCri, policy.min, policy.max);
       this.#adaptive.set(target, window);
     }
     return window;
