@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../src/browser/launchChromium';
+import type { CrawlBenchReport } from '../src/bench/crawlBench';
 import type { BenchReport } from '../src/bench/runBench';
 import { chromiumUnder, cli } from './support/cli';
 
@@ -47,7 +48,7 @@ describe('cdp-release bench (the real command, small sizes)', () => {
     }
     expect(report.goals.map((g) => g.goal)).toEqual(expect.arrayContaining([
       'ReleaseBatcher / awaiting each call (chrome-remote-interface)',
-      'ReleaseBatcher / Promise.all(dispose()) (puppeteer-core)',
+      'thread held handing the handles over: release(handle) loop / handles.map(h => h.dispose()) (puppeteer-core)',
       'ReleaseBatcher.release(handle) / Promise.all(dispose()) (puppeteer-core handles)',
       'ReleaseBatcher / raw per-object limit (chrome-remote-interface)',
       'heap bytes per pending release',
@@ -76,6 +77,33 @@ describe('cdp-release bench (the real command, small sizes)', () => {
     const chart = readFileSync(svg, 'utf8');
     expect(chart.startsWith('<svg')).toBe(true);
     expect(chart).toContain('raw WebSocket: raw: 64 x 16 batches in flight');
+    expect(chromiumUnder(ran.tmp)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--crawl: the demo\'s crawl for each client with release off, the batcher and the clients\' own ways; released crawls hold nothing of theirs at the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-crawl-'));
+    const json = join(dir, 'crawl.json');
+    const ran = await cli(['bench', '--crawl', '--pages', '3', '--tabs', '1', '--products', '12', '--rounds', '1', '--json', json, '--quiet']);
+    expect(ran.code).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as CrawlBenchReport;
+    expect(report.crawl).toEqual({ pages: 3, tabs: 1, products: 12, rounds: 1 });
+    const clients = ['chrome-remote-interface', 'puppeteer-core', 'playwright-core'];
+    expect(report.results.map((r) => `${r.client}: ${r.mode}`)).toEqual(clients.flatMap((c) => ['release off', 'batcher', 'await-each', 'all-at-once'].map((m) => `${c}: ${m}`)));
+    for (const r of report.results) {
+      expect(r.pagesPerSecond.median).toBeGreaterThan(0);
+      expect(r.heapAfterBytes).toBeGreaterThan(0);
+    }
+    for (const client of clients) {
+      const of = (mode: string): CrawlBenchReport['results'][number] | undefined => report.results.find((r) => r.client === client && r.mode === mode);
+      // Every product element of the 3 pages is still held with release off; none of them with the batcher.
+      expect((of('release off')?.held ?? 0) - (of('batcher')?.held ?? 0)).toBeGreaterThanOrEqual(3 * 12);
+      expect(of('batcher')?.held).toBe(of('await-each')?.held); // what stays is the client's own
+      expect(of('batcher')?.stats?.released).toBeGreaterThanOrEqual(3 * 12);
+      expect(report.goals.map((g) => g.goal)).toEqual(expect.arrayContaining([`crawl pages/s with the batcher / with release off (${client})`]));
+    }
+    expect(ran.stdout).toContain('vs off');
+    expect(ran.stdout).toContain('goals:');
     expect(chromiumUnder(ran.tmp)).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { renderChart } from './bench/chart.js';
+import { formatCrawlReport, runCrawlBench } from './bench/crawlBench.js';
 import { formatReport, runBench } from './bench/runBench.js';
 import { ChromiumLaunchError, type LaunchedChromium } from './browser/launchChromium.js';
 import { startDashboardServer } from './demo/dashboardServer.js';
@@ -103,7 +104,7 @@ async function demo(flags: DemoFlags): Promise<number> {
   }
 }
 
-interface BenchFlags { objects: number; rounds: number; browserUrl?: string; json?: string; svg?: string; maxInFlight?: number[]; micro: boolean; microSizes?: number[]; only?: RegExp; quiet?: boolean; baseline?: string }
+interface BenchFlags { objects: number; rounds: number; browserUrl?: string; json?: string; svg?: string; maxInFlight?: number[]; micro: boolean; microSizes?: number[]; only?: RegExp; quiet?: boolean; baseline?: string; crawl?: boolean; pages: number; tabs: number; products: number }
 
 function writeFile(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
@@ -122,10 +123,18 @@ async function bench(flags: BenchFlags): Promise<number> {
     killBrowser();
     process.exit(EXIT.interrupted);
   });
+  const onLaunched = (chromium: LaunchedChromium): void => {
+    launched = chromium;
+  };
+  const log = flags.quiet === true ? undefined : (line: string): void => void process.stderr.write(`${line}\n`);
+  if (flags.crawl === true) {
+    const crawled = await runCrawlBench({ pages: flags.pages, tabs: flags.tabs, products: flags.products, rounds: flags.rounds, browserUrl: flags.browserUrl, only: flags.only, log, onLaunched });
+    process.stdout.write(`${formatCrawlReport(crawled)}\n`);
+    if (flags.json !== undefined) writeFile(flags.json, `${JSON.stringify(crawled, null, 2)}\n`);
+    return EXIT.ok;
+  }
   const report = await runBench({
-    onLaunched: (chromium) => {
-      launched = chromium;
-    },
+    onLaunched,
     objects: flags.objects,
     rounds: flags.rounds,
     browserUrl: flags.browserUrl,
@@ -135,7 +144,7 @@ async function bench(flags: BenchFlags): Promise<number> {
     skipMicro: !flags.micro,
     microSizes: flags.microSizes as [number, number] | undefined,
     microPending: flags.microSizes?.[1],
-    log: flags.quiet === true ? undefined : (line) => process.stderr.write(`${line}\n`),
+    log,
   });
   process.stdout.write(`${formatReport(report)}\n`);
   if (flags.json !== undefined) writeFile(flags.json, `${JSON.stringify(report, null, 2)}\n`);
@@ -195,6 +204,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     }))
     .option('--baseline <entry>', 'also measure another build of the library side by side (its dist/cjs/index.js): old code against new, in the same rounds')
+    .option('--crawl', 'instead: the demo\'s crawl, pages/s and the pages\' heap at the end, with release off, with the batcher, and with each client\'s own ways (awaiting each release, Promise.all per page), for chrome-remote-interface, puppeteer-core and playwright-core (--only matches "client: mode")')
+    .addOption(new Option('--pages <n>', 'with --crawl: pages per crawl').default(24).argParser(positiveInt('--pages', 100_000)))
+    .addOption(new Option('--tabs <n>', 'with --crawl: tabs crawling at once').default(4).argParser(positiveInt('--tabs', 64)))
+    .addOption(new Option('--products <n>', 'with --crawl: products per page').default(100).argParser(positiveInt('--products', 10_000)))
     .option('--quiet', 'no progress lines on stderr')
     .addHelpText('after', '\nEach strategy gets fresh objects on the same page and a sample of them is checked gone afterwards.\nnpm run bench writes cli/bench/results/bench.json and bench.svg.\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
     .action((flags: BenchFlags) => {

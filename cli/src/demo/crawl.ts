@@ -1,5 +1,6 @@
 import type CDP from 'chrome-remote-interface';
-import type { Browser as PlaywrightBrowser, Page as PlaywrightPage } from 'playwright-core';
+import type { Browser as PlaywrightBrowser } from 'playwright-core';
+import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
 import { BehaviorSubject, defer, from, lastValueFrom, merge, of, repeat, takeWhile, toArray, type Observable } from 'rxjs';
 import { criSession } from 'cdp-release-batcher';
 import { ReleaseBatcher } from 'cdp-release-batcher';
@@ -32,20 +33,71 @@ export interface CrawlOptions {
    * dashboards' live count of watched handles per page shows the leak growing.
    */
   readonly playwright?: PlaywrightBrowser | undefined;
+  /** The same through puppeteer-core's pages and `ElementHandle`s (`page.$$()`). */
+  readonly puppeteer?: PuppeteerBrowser | undefined;
+  /**
+   * How the crawl releases, when it does (the benchmark compares them): `batcher` (the default) hands
+   * every object to the batcher as it is done; `await-each` awaits each release as it is done (the
+   * element's `dispose()`, or `Runtime.releaseObject` for raw ids); `all-at-once` releases the page's
+   * objects together once they are all done (`Promise.all` of them).
+   */
+  readonly releaseBy?: ReleaseBy | undefined;
+  /** Watch each client handle (`batcher.watch`) for the dashboards' live count (default true). */
+  readonly watch?: boolean | undefined;
+}
+
+/** How a crawl releases what it is done with. */
+export type ReleaseBy = 'batcher' | 'await-each' | 'all-at-once';
+
+/** A product element as a client's handle (playwright-core's or puppeteer-core's `ElementHandle`). */
+interface ProductHandle {
+  evaluate(fn: (el: never) => unknown): Promise<unknown>;
+  dispose(): Promise<void>;
 }
 
 type Answer = { result: { objectId?: string; value?: unknown }; internalProperties?: { value?: { objectId?: string } }[] };
 type Send = (method: string, params?: object) => Promise<Answer>;
 
 interface Tab {
-  /** The playwright page, when crawling through playwright-core. */
-  readonly page?: PlaywrightPage;
+  /** The page's product elements as client handles, when crawling through playwright-core or puppeteer-core. */
+  readonly products?: () => Promise<ProductHandle[]>;
+  /** Closes a client's page (else the target is closed over chrome-remote-interface). */
+  readonly close?: () => Promise<void>;
   readonly targetId: string;
   readonly sessionId: string;
   readonly target: CdpTarget;
   readonly send: Send;
   /** Listens to one of the tab's CDP events; returns the unsubscribe. */
   readonly on: (event: string, listener: (params: never) => void) => () => void;
+}
+
+/** A client's page (puppeteer-core's or playwright-core's) and a CDP session of its own on it. */
+interface ClientPage {
+  goto(url: string): Promise<unknown>;
+  $$(selector: string): Promise<unknown[]>;
+  close(): Promise<void>;
+}
+
+/** The part of a client's CDP session a tab uses (puppeteer-core's and playwright-core's alike). */
+interface ClientSession extends CdpTarget {
+  send(method: string, params?: object): Promise<unknown>;
+  on(event: string, listener: (params: never) => void): unknown;
+  off(event: string, listener: (params: never) => void): unknown;
+}
+
+/**
+ * A tab through a client: the page loads the shop and lists its products as the client's handles
+ * (released through them); its own session (`session`) runs `loadPage()` and weighs the heap.
+ */
+async function clientTab(page: ClientPage, session: ClientSession, siteUrl: string): Promise<Tab> {
+  const send = ((method: string, params: object = {}) => session.send(method, params)) as Send;
+  const on: Tab['on'] = (event, listener) => {
+    session.on(event, listener);
+    return () => session.off(event, listener);
+  };
+  await page.goto(siteUrl);
+  const { targetInfo } = (await session.send('Target.getTargetInfo')) as { targetInfo: { targetId: string } };
+  return { products: () => page.$$('.product') as Promise<ProductHandle[]>, close: () => page.close(), targetId: targetInfo.targetId, sessionId: '', target: session, send, on };
 }
 
 /** Remote objects {@link DemoCrawl.measureHeldBytesPerObject} holds to measure one (~1 KB each: ~1 MB, far above the heap's noise). */
@@ -97,19 +149,15 @@ export class DemoCrawl {
   }
 
   async #openTab(): Promise<Tab> {
-    const { browser, siteUrl, playwright } = this.#options;
+    const { browser, siteUrl, playwright, puppeteer } = this.#options;
+    if (puppeteer !== undefined) {
+      const page = await puppeteer.newPage();
+      return clientTab(page, (await page.createCDPSession()) as unknown as ClientSession, siteUrl);
+    }
     if (playwright !== undefined) {
       const context = playwright.contexts()[0] ?? (await playwright.newContext());
       const page = await context.newPage();
-      const session = await context.newCDPSession(page); // the heap and loadPage(); releases go through the handles
-      const send: Send = (method, params = {}) => session.send(method as 'Runtime.evaluate', params as never);
-      const on: Tab['on'] = (event, listener) => {
-        session.on(event as 'HeapProfiler.addHeapSnapshotChunk', listener as never);
-        return () => session.off(event as 'HeapProfiler.addHeapSnapshotChunk', listener as never);
-      };
-      await page.goto(siteUrl);
-      const { targetInfo } = await session.send('Target.getTargetInfo');
-      return { page, targetId: targetInfo.targetId, sessionId: '', target: session, send, on };
+      return clientTab(page, (await context.newCDPSession(page)) as unknown as ClientSession, siteUrl);
     }
     const { targetId } = await browser.Target.createTarget({ url: 'about:blank' });
     const { sessionId } = await browser.Target.attachToTarget({ targetId, flatten: true });
@@ -133,7 +181,7 @@ export class DemoCrawl {
   }
 
   async #closeTab(tab: Tab): Promise<void> {
-    if (tab.page !== undefined) await tab.page.close().catch(() => undefined);
+    if (tab.close !== undefined) await tab.close().catch(() => undefined);
     else await this.#options.browser.Target.closeTarget({ targetId: tab.targetId }).catch(() => undefined);
   }
 
@@ -241,7 +289,9 @@ export class DemoCrawl {
   /** One page in one tab; `count` is told of every remote object made as it is made. Resolves with the products read. */
   async #crawlPage(tab: Tab, page: number, batcher: ReleaseBatcher, release: boolean, count: (objects: number) => void): Promise<number> {
     await tab.send('Runtime.evaluate', { expression: `loadPage(${page})`, awaitPromise: true, returnByValue: true });
-    if (tab.page !== undefined) return this.#crawlHandles(tab.page, batcher, release, count);
+    if (tab.products !== undefined) return this.#crawlHandles(await tab.products(), batcher, release, count);
+    const by = this.#options.releaseBy ?? 'batcher';
+    const releaseNow = (objectId: string): Promise<unknown> => tab.send('Runtime.releaseObject', { objectId });
     const list = async (): Promise<{ objectId?: string; type: 'object' }> => {
       const { result } = await tab.send('Runtime.evaluate', { expression: 'document.querySelectorAll(".product")' });
       count(1);
@@ -263,33 +313,40 @@ export class DemoCrawl {
             products++;
           }
         } finally {
-          if (release) batcher.release(tab.target, objectId); // every element, as soon as it is done
+          // every element as soon as it is done: handed over, or awaited
+          if (release && by === 'batcher') batcher.release(tab.target, objectId);
+          else if (release && by === 'await-each') await releaseNow(objectId);
         }
       }));
+      if (release && by === 'all-at-once') await Promise.all(ids.map(releaseNow));
       return products;
     };
-    const products = release
-      ? await lastValueFrom(withRemoteObject(batcher, tab.target, list, (handle) => extractAll(handle.objectId)))
-      : await extractAll((await list()).objectId ?? '');
+    if (release && by === 'batcher') return lastValueFrom(withRemoteObject(batcher, tab.target, list, (handle) => extractAll(handle.objectId)));
+    const listId = (await list()).objectId ?? '';
+    const products = await extractAll(listId);
+    if (release) await releaseNow(listId);
     return products;
   }
 
-  /** One page through playwright's handles: every product an ElementHandle, watched, released as it is. */
-  async #crawlHandles(page: PlaywrightPage, batcher: ReleaseBatcher, release: boolean, count: (n: number) => void): Promise<number> {
-    const items = (await page.$$('.product')).map((item) => batcher.watch(item));
+  /** One page through a client's handles: every product an ElementHandle (watched), released as it is. */
+  async #crawlHandles(handles: ProductHandle[], batcher: ReleaseBatcher, release: boolean, count: (n: number) => void): Promise<number> {
+    const by = this.#options.releaseBy ?? 'batcher';
+    const items = this.#options.watch === false ? handles : handles.map((item) => batcher.watch(item));
     count(items.length);
     let products = 0;
     await Promise.all(items.map(async (item) => {
       try {
-        await item.evaluate((el: unknown) => {
+        await item.evaluate((el: never) => {
           const product = el as { dataset: Record<string, string | undefined>; querySelector(selector: string): { textContent: string | null } | null };
           return { sku: product.dataset.sku, name: product.querySelector('.name')?.textContent };
         });
         products++;
       } finally {
-        if (release) batcher.release(item); // on playwright's own connection, one message; nothing awaited
+        if (release && by === 'batcher') batcher.release(item); // on the client's own session, one message; nothing awaited
+        else if (release && by === 'await-each') await item.dispose();
       }
     }));
+    if (release && by === 'all-at-once') await Promise.all(items.map((item) => item.dispose()));
     return products;
   }
 
