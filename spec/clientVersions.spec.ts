@@ -6,14 +6,14 @@ function statedVersions(): Map<string, string> {
   const guide = readFileSync(join(__dirname, '..', 'docs', 'GUIDE.md'), 'utf8');
   const section = guide.slice(guide.indexOf('### Supported client versions'));
   const stated = new Map<string, string>();
-  for (const [, client, version] of section.matchAll(/^\| (puppeteer-core|playwright-core|crawlee) \| ([\d.]+)\.x \|/gm)) stated.set(client!, version!);
+  for (const [, client, version] of section.matchAll(/^\| (puppeteer-core|playwright-core|crawlee|chrome-remote-interface) \| ([\d.]+)\.x \|/gm)) stated.set(client!, version!);
   return stated;
 }
 
 const installed = (client: string): string => (JSON.parse(readFileSync(require.resolve(`${client}/package.json`), 'utf8')) as { version: string }).version;
 
 describe('supported client versions', () => {
-  it.each(['puppeteer-core', 'playwright-core', 'crawlee'])('the installed %s is a version the guide states (and the adapter is tested against)', (client) => {
+  it.each(['puppeteer-core', 'playwright-core', 'crawlee', 'chrome-remote-interface'])('the installed %s is a version the guide states (and the adapter is tested against)', (client) => {
     const stated = statedVersions().get(client);
     expect(stated).toBeDefined();
     expect(`${installed(client)}.`.startsWith(`${stated!}.`)).toBe(true);

@@ -4,14 +4,14 @@ import type { SchedulerLike } from 'rxjs';
 export const DEFAULT_MAX_BATCH = 64;
 
 /**
- * Most release calls outstanding per target when `maxInFlight` is not given. chrome-remote-interface
- * is fastest with fewer calls in flight (its response handler costs O(outstanding commands)), so over
- * that client each target's window adapts to measured throughput between
- * {@link ADAPTIVE_MIN_IN_FLIGHT} and this cap, starting at {@link ADAPTIVE_START_IN_FLIGHT_CRI}. Over
- * any other client (puppeteer-core, playwright-core, a raw WebSocket) the window is this cap, fixed:
- * their cost per answer does not grow with the calls outstanding, and no level below it measured
- * faster. It also bounds what a navigation can catch in flight: the releases still waiting when a
- * page's context goes are settled without a message. docs/BENCHMARKS.md has the figures.
+ * Most release calls outstanding per target when `maxInFlight` is not given, fixed. Releases go on
+ * the client's own wire where the library can reach it (chrome-remote-interface, puppeteer-core), so
+ * no client's cost per answer grows with them, and no level below this measured faster. Only a
+ * chrome-remote-interface client whose wire is not reachable (its releases then enter its callback
+ * table, which it enumerates on every answer) gets a window that adapts between
+ * {@link ADAPTIVE_MIN_IN_FLIGHT} and this cap, starting at {@link ADAPTIVE_START_IN_FLIGHT_CRI}. The
+ * cap also bounds what a navigation can catch in flight: the releases still waiting when a page's
+ * context goes are settled without a message. docs/BENCHMARKS.md has the figures.
  */
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
 
@@ -32,9 +32,9 @@ export interface BatchOptions {
   /** Releases per batch (the `bufferCount` of the pipeline); an integer >= 1. Default 64. */
   readonly maxBatch?: number;
   /**
-   * Most CDP calls outstanding per target; an integer >= 1. Given, it is a fixed window. Omitted, the
-   * window suits the client: over chrome-remote-interface it adapts to measured throughput between 64
-   * and {@link DEFAULT_MAX_IN_FLIGHT} (1024), starting at 256; over any other client it is 1024.
+   * Most CDP calls outstanding per target; an integer >= 1. Given, it is a fixed window. Omitted,
+   * {@link DEFAULT_MAX_IN_FLIGHT} (1024): the measured best for every client whose releases go on its
+   * own wire (see {@link DEFAULT_MAX_IN_FLIGHT} for the one exception, which adapts).
    */
   readonly maxInFlight?: number;
   /**

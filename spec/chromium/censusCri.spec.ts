@@ -123,6 +123,28 @@ describe('RemoteObjectCensus observing chrome-remote-interface, checked against 
     });
   });
 
+  it('a client a batcher already releases on (its wire hooked first) and observed afterwards: the census still counts those releases', async () => {
+    const page = await openPage(chromium.current.port);
+    const census = new RemoteObjectCensus();
+    try {
+      const send = sendOf(page.client) as unknown as Send;
+      const batcher = new ReleaseBatcher();
+      const early = await Promise.all(Array.from({ length: 10 }, () => send('Runtime.evaluate', { expression: '({})' })));
+      for (const answer of early) batcher.release(page.client, objectIdOf(answer));
+      await batcher.flush(); // the batcher's wire on this client exists now, under the census's hook to come
+      const client = census.observe(page.client);
+      const ids = (await Promise.all(Array.from({ length: 3_000 }, () => send('Runtime.evaluate', { expression: '({})' })))).map(objectIdOf);
+      expect(await compare(census, client, page.targetId)).toEqual({ census: 3_000, audit: 3_000 });
+      for (const id of ids.slice(0, 2_000)) batcher.release(client, id);
+      await batcher.close();
+      expect(batcher.stats.released).toBe(2_010);
+      expect(await compare(census, client, page.targetId)).toEqual({ census: 1_000, audit: 1_000 });
+    } finally {
+      await page.close();
+      await census.close();
+    }
+  });
+
   it('releaseConsoleArgs: a page that logs 10,000 objects ends with the heap snapshot back at its baseline, the releases counted in the batcher given', async () => {
     const batcher = new ReleaseBatcher();
     const census = new RemoteObjectCensus({ releaseConsoleArgs: batcher });

@@ -1,9 +1,11 @@
 import CDP from 'chrome-remote-interface';
-import { ADAPTIVE_START_IN_FLIGHT_CRI } from '../../src/options';
+import { DEFAULT_MAX_IN_FLIGHT } from '../../src/options';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
 import type { CdpTarget } from '../../src/target';
 import { countAlive, heapAfterGc, mintObjects, noUnhandledRejections, openPage, sendOf, useChromium, type SessionSend } from '../support/browser';
+import { CriFrames } from '../support/criWire';
+import { within } from '../support/within';
 
 jest.setTimeout(120_000);
 
@@ -62,27 +64,22 @@ describe('against a real headless Chromium, through chrome-remote-interface', ()
     }
   });
 
-  it('a real chrome-remote-interface client starts at its own window: ADAPTIVE_START_IN_FLIGHT_CRI calls before the first answer', async () => {
+  it('a real chrome-remote-interface client: releases go on its own wire (none through its send), the cap in flight before the first answer', async () => {
     const page = await openPage(chromium.current.port);
     try {
       const ids = await mintObjects(sendOf(page.client), 2_000);
-      const client = page.client as unknown as { send: (...args: unknown[]) => Promise<unknown> };
-      const original = client.send.bind(client);
-      let calls = 0;
-      let beforeFirstAnswer = -1;
-      client.send = (...args: unknown[]) => {
-        calls++;
-        const answer = original(...args);
-        void answer.finally(() => {
-          if (beforeFirstAnswer < 0) beforeFirstAnswer = calls;
-        }).catch(() => undefined);
-        return answer;
-      };
+      const frames = new CriFrames(page.client);
       const batcher = new ReleaseBatcher();
       for (const id of ids) batcher.release(page.client, id);
       await batcher.flush();
-      expect(calls).toBe(2_000);
-      expect(beforeFirstAnswer).toBe(ADAPTIVE_START_IN_FLIGHT_CRI);
+      expect(batcher.stats).toMatchObject({ enqueued: 2_000, released: 2_000 });
+      expect(frames.releases).toBe(2_000);
+      expect(frames.throughSend).toBe(0);
+      // Not among the client's own commands, so its cost per answer does not grow with them: the cap.
+      expect(frames.beforeFirstAnswer).toBe(DEFAULT_MAX_IN_FLIGHT);
+      expect(await countAlive(sendOf(page.client), ids.filter((_, i) => i % 20 === 0))).toEqual({ alive: 0, notFound: 100, other: [] });
+      // The client's own commands go on as before, beside the library's ids.
+      expect(await page.client.Runtime.evaluate({ expression: '6 * 7', returnByValue: true })).toMatchObject({ result: { value: 42 } });
       await batcher.close();
     } finally {
       await page.close();
@@ -181,5 +178,23 @@ describe('against a real headless Chromium, through chrome-remote-interface', ()
     });
     expect(unhandled).toEqual([]);
     await page.close();
+  });
+
+  it('a client closed by its user, then released on: nothing written to the closed socket, every release settled at once', async () => {
+    const page = await openPage(chromium.current.port);
+    try {
+      const ids = await mintObjects(sendOf(page.client), 300);
+      const batcher = new ReleaseBatcher();
+      batcher.release(page.client, ids[0] as string);
+      await batcher.flush(); // its wire is in place
+      await page.client.close();
+      for (const id of ids.slice(1)) batcher.release(page.client, id);
+      await within(2_000, 'flush() on a closed client', batcher.flush());
+      expect(batcher.stats).toMatchObject({ enqueued: 300, released: 1, failed: 0, timedOut: 0, pending: 0, inFlight: 0 });
+      expect(batcher.stats.gone + batcher.stats.dropped).toBe(299);
+      await batcher.close();
+    } finally {
+      await page.close();
+    }
   });
 });

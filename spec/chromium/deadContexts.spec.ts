@@ -3,17 +3,10 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { countAlive, mintObjects, sendOf } from '../../src/testing/index';
 import { useChromium } from '../support/browser';
+import { within } from '../support/within';
+import { CriFrames } from '../support/criWire';
 import { CountingTransport, handlesOf } from '../support/puppeteerWire';
 
-/** Settles within `ms`, or fails saying what did not. */
-async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const PAGE = 'data:text/html,<title>objects</title>';
 
@@ -75,12 +68,7 @@ describe('nothing is sent to an execution context that is gone (real Chromium)',
       await client.Runtime.enable();
       await client.Page.enable();
       const ids = await mintObjects(sendOf(client), 20_000, 4);
-      let sent = 0;
-      const send = client.send.bind(client) as (...args: unknown[]) => unknown;
-      (client as unknown as { send: (...args: unknown[]) => unknown }).send = (...args: unknown[]) => {
-        if (args[0] === 'Runtime.releaseObject') sent++;
-        return send(...args);
-      };
+      const frames = new CriFrames(client); // counted on the socket
       const batcher = new ReleaseBatcher();
       for (const id of ids) batcher.release(client, id);
       const loaded = client.Page.loadEventFired();
@@ -88,6 +76,7 @@ describe('nothing is sent to an execution context that is gone (real Chromium)',
       await loaded;
       await within(2_000, 'flush() after the reload', batcher.flush());
       const { released, gone } = batcher.stats;
+      const sent = frames.releases;
       expect(released + gone).toBe(20_000);
       expect(sent).toBeLessThan(10_000);
       expect(gone).toBeGreaterThanOrEqual(20_000 - sent);

@@ -3,6 +3,7 @@ import { Socket } from 'node:net';
 import { from, lastValueFrom } from 'rxjs';
 import { explainClientHandle, isHandleDisposed, withRemoteObject } from '../../src/index';
 import { releaseInto } from '../../src/operators/releaseInto';
+import { DIRECT_IDS_FROM } from '../../src/internal/clients/directWire';
 import { ReleaseBatcher } from '../../src/ReleaseBatcher';
 import { statsBalance } from '../../src/stats';
 import { countAlive, heapAfterGc, sendOf } from '../../src/testing/index';
@@ -53,6 +54,45 @@ describe('batcher.release(handle): puppeteer-core handles as they are, against a
     const sample = handles.filter((_, i) => i % 100 === 0).map(idOf);
     expect(await countAlive(pageSend(), sample)).toEqual({ alive: 0, notFound: sample.length, other: [] });
     expect(Math.abs((await heapAfterGc(pageSend())) - before)).toBeLessThanOrEqual(before * 0.1);
+  });
+
+  it('releases go on the page session\'s connection under the library\'s own ids, none through the session\'s send; its own commands go on beside them', async () => {
+    const handles = await handlesOf(page, 3_000);
+    const session = (page as unknown as { _client(): { send: (...args: unknown[]) => Promise<unknown> } })._client();
+    const send = session.send.bind(session);
+    let throughSend = 0;
+    session.send = (...args: unknown[]) => {
+      if (args[0] === 'Runtime.releaseObject') throughSend++;
+      return send(...args);
+    };
+    const before = transport.releaseIds.length;
+    const batcher = new ReleaseBatcher();
+    for (const handle of handles) batcher.release(handle);
+    await batcher.close();
+    expect(batcher.stats).toMatchObject({ enqueued: 3_000, released: 3_000, gone: 0, failed: 0 });
+    expect(throughSend).toBe(0);
+    const ids = transport.releaseIds.slice(before);
+    expect(ids).toHaveLength(3_000);
+    expect(Math.min(...ids)).toBeGreaterThanOrEqual(DIRECT_IDS_FROM);
+    expect(handles.every((h) => disposedOf(h))).toBe(true);
+    expect(await page.evaluate(() => 6 * 7)).toBe(42);
+    const sample = handles.filter((_, i) => i % 30 === 0).map(idOf);
+    expect(await countAlive(pageSend(), sample)).toEqual({ alive: 0, notFound: sample.length, other: [] });
+  });
+
+  it('a page closed with releases on its session\'s wire: they settle gone at once, not at the timeout', async () => {
+    const handles = await handlesOf(page, 5_000);
+    const batcher = new ReleaseBatcher({ timeoutMs: 20_000 });
+    for (const handle of handles) batcher.release(handle);
+    const t0 = Date.now();
+    await page.close();
+    await batcher.flush();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    // those in flight answered or gone with the session, those still waiting dropped unsent
+    expect(batcher.stats.released + batcher.stats.gone + batcher.stats.dropped).toBe(5_000);
+    expect(batcher.stats.dropped).toBeGreaterThan(0);
+    expect(batcher.stats).toMatchObject({ timedOut: 0, failed: 0, pending: 0, inFlight: 0 });
+    await batcher.close();
   });
 
   it('ElementHandles from page.$$(): released, disposed as puppeteer sees it, and unusable afterwards', async () => {

@@ -5,6 +5,8 @@ import { arraysOf, handlesFrom } from './objectHandles';
 /** puppeteer's connection to the browser, counting the `Runtime.releaseObject` messages it writes. */
 export class CountingTransport implements ConnectionTransport {
   releases = 0;
+  /** The message id of every `Runtime.releaseObject` written. */
+  readonly releaseIds: number[] = [];
   onmessage?: (message: string) => void;
   onclose?: () => void;
 
@@ -20,7 +22,10 @@ export class CountingTransport implements ConnectionTransport {
   }
 
   send(message: string): void {
-    if (message.includes('"method":"Runtime.releaseObject"')) this.releases++;
+    if (message.includes('"method":"Runtime.releaseObject"')) {
+      this.releases++;
+      this.releaseIds.push((JSON.parse(message) as { id: number }).id);
+    }
     this.ws.send(message);
   }
 

@@ -8,6 +8,7 @@ import type { OpenBatch } from './counters.js';
 import type { InFlightWindow } from './inFlightWindow.js';
 import { ReleaseQueue } from './queue.js';
 import { corkForThisTick, probedSocketOf, sendProbingSocket, socketOf } from './transport.js';
+import { directSendOf, type DirectSend } from './clients/index.js';
 
 /**
  * A release call overtaken by the answer to a later one on the same target is judged lost (settled
@@ -78,6 +79,8 @@ export class TargetLane<R extends ReleaseRequest> {
    * other client's, learnt by watching its first release write (undefined until then).
    */
   #socket: ReturnType<typeof socketOf> | undefined;
+  /** A send on the client's own wire, without its per-command machinery (null: the target's `send`). */
+  readonly #direct: DirectSend | null;
   #inFlight = 0;
   /** Send sequence of the lane's calls, and the highest one answered so far. */
   #sendSeq = 0;
@@ -103,7 +106,10 @@ export class TargetLane<R extends ReleaseRequest> {
     this.#host = host;
     const criSocket = socketOf(target);
     this.#socket = criSocket ?? probedSocketOf(target);
-    this.#window = windowOf(target, criSocket !== null);
+    this.#direct = directSendOf(target);
+    // chrome-remote-interface's cost per answer grows with its commands outstanding: releases on its
+    // own wire are not among them.
+    this.#window = windowOf(target, criSocket !== null && this.#direct === null);
     this.#lostGraceMs = Math.min(LOST_GRACE_MS, host.timeoutMs);
     this.#stopListening = onTargetGone(target, (gone) => host.targetGone(gone));
     this.#contexts = contextBookOf(target);
@@ -218,6 +224,12 @@ export class TargetLane<R extends ReleaseRequest> {
   }
 
   #call(request: R): unknown {
+    const direct = this.#direct;
+    if (direct !== null) {
+      return request.objectId !== undefined
+        ? direct('Runtime.releaseObject', { objectId: request.objectId })
+        : direct('Runtime.releaseObjectGroup', { objectGroup: request.objectGroup });
+    }
     return request.objectId !== undefined
       ? this.target.send('Runtime.releaseObject', { objectId: request.objectId })
       : this.target.send('Runtime.releaseObjectGroup', { objectGroup: request.objectGroup });

@@ -16,6 +16,7 @@ import type { CdpTarget } from '../../target.js';
 import { criSession, type CriClient } from '../../criSession.js';
 import { record, type ConnectionTally } from './tally.js';
 import { rootTargetOf, type OwnTarget, type WireHooks } from './wire.js';
+import { tapCriWire } from '../clients/index.js';
 
 interface CriInternals {
   _enqueueCommand: (this: CriInternals, method: string, params: unknown, sessionId: string | undefined, callback: unknown) => void;
@@ -44,13 +45,24 @@ export function observeCriClient(client: object, connection: (rootTargetId: stri
     tally.sent(cri._nextCommandId, { method, params: record(params), sessionId: sessionId ?? '' });
     enqueue.call(this, method, params, sessionId, callback);
   };
+  const answered = (message: Record<string, unknown>, id: number): void => {
+    const command = tally.take(id); // undefined when already counted: the wire's tap and this hook both see the library's own answers
+    if (command !== undefined) tally.answered(command, message['error'] === undefined ? (message['result'] ?? {}) : undefined);
+  };
+  // The releases a batcher writes on this client's wire itself, around `_enqueueCommand`.
+  tapCriWire(cri, {
+    sent: (id, method, params, sessionId) => tally.sent(id, { method, params: record(params), sessionId }),
+    answered: (raw) => {
+      const message = record(raw);
+      if (typeof message['id'] === 'number') answered(message, message['id']);
+    },
+  });
   cri._handleMessage = function (this: CriInternals, raw) {
     try {
       const message = record(raw);
       const id = message['id'];
       if (typeof id === 'number') {
-        const command = tally.take(id);
-        if (command !== undefined) tally.answered(command, message['error'] === undefined ? (message['result'] ?? {}) : undefined);
+        answered(message, id);
       } else if (typeof message['method'] === 'string') {
         const sessionId = typeof message['sessionId'] === 'string' ? message['sessionId'] : '';
         const consoleIds = tally.event(message['method'], record(message['params']), sessionId);

@@ -1,6 +1,13 @@
+import type { CdpTarget } from '../../target.js';
+import { criDirectSend } from './criWire.js';
+import type { DirectSend } from './directWire.js';
 import { inspectPlaywrightHandle } from './playwright.js';
 import { inspectPuppeteerHandle } from './puppeteer.js';
+import { puppeteerDirectSend } from './puppeteerWire.js';
 import type { HandleInspection, NotAHandle } from './types.js';
+
+export type { DirectSend } from './directWire.js';
+export { tapCriWire, type CriWireTap } from './criWire.js';
 
 export type { HandleInspection, HeldObject, HandlePage, NotAHandle } from './types.js';
 
@@ -18,4 +25,13 @@ export function inspectClientHandle(value: unknown): HandleInspection | NotAHand
 /** True when `inspected` is a handle the batcher can release. @internal */
 export function isReleasableHandle(inspected: HandleInspection | NotAHandle): inspected is HandleInspection {
   return !('reason' in inspected);
+}
+
+/**
+ * A send straight onto the client's own wire for `target` (a chrome-remote-interface client or
+ * `criSession()`, a puppeteer-core `CDPSession`), or null: the target's own `send` is used. Never throws.
+ * @internal
+ */
+export function directSendOf(target: CdpTarget): DirectSend | null {
+  return criDirectSend(target) ?? puppeteerDirectSend(target);
 }
