@@ -1,7 +1,7 @@
 // What a navigation costs with releases queued: the messages still sent to the dead page, and how
 // long flush() takes once the navigation is done.
 import { ReleaseBatcher } from 'cdp-release-batcher';
-import type { Browser, CDPSession } from 'puppeteer-core';
+import type { ConnectionTransport } from 'puppeteer-core';
 import { mintHandles } from './connections.js';
 
 export interface NavigationCost {
@@ -18,28 +18,54 @@ export interface NavigationCost {
   gone: number;
 }
 
+/** puppeteer-core's transport, counting the release frames written and the error answers to them. */
+class CountingTransport implements ConnectionTransport {
+  sent = 0;
+  sentToDeadContext = 0;
+  readonly #releases = new Set<number>();
+  onmessage?: (message: string) => void;
+  onclose?: () => void;
+
+  constructor(private readonly inner: ConnectionTransport) {
+    inner.onmessage = (message: string) => {
+      if (message.includes('"error"')) {
+        const { id } = JSON.parse(message) as { id?: number };
+        if (id !== undefined && this.#releases.delete(id)) this.sentToDeadContext++;
+      }
+      this.onmessage?.(message);
+    };
+    inner.onclose = () => this.onclose?.();
+  }
+
+  send(message: string): void {
+    if (message.includes('"method":"Runtime.releaseObject"')) {
+      this.sent++;
+      this.#releases.add((JSON.parse(message) as { id: number }).id);
+    }
+    this.inner.send(message);
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+}
+
 /**
- * A fresh puppeteer-core page holding `queued` handles: all of them released through the batcher,
- * then the page navigates at once. Counts the release messages its session writes and those answered
- * with an error (the session's `send` wrapped on the instance), and times the flush after the
- * navigation. Closes its page.
+ * A fresh puppeteer-core page, on a connection of its own whose transport counts what is written:
+ * `queued` handles, all of them released through the batcher, then the page navigates at once.
+ * Counts the release frames on the wire (however they are sent) and those answered with an error,
+ * and times the flush after the navigation. Closes its page and its connection.
  */
-export async function measureNavigation(browser: Browser, queued: number): Promise<NavigationCost> {
+export async function measureNavigation(browserWSEndpoint: string, queued: number): Promise<NavigationCost> {
+  const { connect } = await import('puppeteer-core');
+  const { NodeWebSocketTransport } = await import('puppeteer-core/internal/node/NodeWebSocketTransport.js');
+  const transport = new CountingTransport(await NodeWebSocketTransport.create(browserWSEndpoint));
+  const browser = await connect({ transport, defaultViewport: null, protocolTimeout: 600_000 });
   const page = await browser.newPage();
   try {
     await page.goto('data:text/html,<title>before</title>');
     const handles = await mintHandles(page, queued);
-    const session = (page as unknown as { _client(): CDPSession })._client();
-    let sent = 0;
-    let sentToDeadContext = 0;
-    const send = session.send.bind(session) as (...args: unknown[]) => Promise<unknown>;
-    (session as unknown as { send: (...args: unknown[]) => unknown }).send = (...args: unknown[]) => {
-      const answer = send(...args);
-      if (args[0] !== 'Runtime.releaseObject') return answer;
-      sent++;
-      answer.catch(() => sentToDeadContext++);
-      return answer;
-    };
+    const sentBefore = transport.sent;
     const batcher = new ReleaseBatcher();
     for (const handle of handles) batcher.release(handle);
     await page.goto('data:text/html,<title>after</title>');
@@ -49,8 +75,9 @@ export async function measureNavigation(browser: Browser, queued: number): Promi
     const { released, gone } = batcher.stats;
     await batcher.close();
     if (released + gone !== queued) throw new Error(`navigation: ${released + gone} of ${queued} releases settled released or gone (${JSON.stringify(batcher.stats)})`);
-    return { client: 'puppeteer-core', queued, sent, sentToDeadContext, flushMs, released, gone };
+    return { client: 'puppeteer-core', queued, sent: transport.sent - sentBefore, sentToDeadContext: transport.sentToDeadContext, flushMs, released, gone };
   } finally {
     await page.close().catch(() => undefined);
+    await browser.disconnect().catch(() => undefined);
   }
 }

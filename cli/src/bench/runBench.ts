@@ -111,7 +111,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       }
     }
     const loneReleaseOverChrome = await loneOverChrome(cri, connections.criSend, 50);
-    const navigation = puppeteer === null || (only !== undefined && !only.test('puppeteer-core: navigation')) ? null : (log(`${options.objects} queued, then a navigation…`), await measureNavigation(puppeteer.browser, options.objects));
+    const navigation = puppeteer === null || (only !== undefined && !only.test('puppeteer-core: navigation')) ? null : (log(`${options.objects} queued, then a navigation…`), await measureNavigation(endpoint, options.objects));
     const partial = strategies.map((s) => ({ s, rps: summarise(runs.get(s) ?? []), sync: syncs.get(s) }));
     const best = (client: BenchClient): { window: number; releasesPerSecond: number } | undefined => {
       const windows = partial.filter((r) => r.s.client === client && r.s.kind === 'window').sort((a, b) => b.rps.median - a.rps.median);
