@@ -206,9 +206,10 @@ export class TargetLane<R extends ReleaseRequest> {
     if (this.#socket) corkForThisTick(this.#socket);
 
     let answer: unknown;
-    // puppeteer-core makes an Error per command, for an async stack trace nobody reads for a release
-    // (its errors reach only the outcome classifier, by message): capturing that stack is the largest
-    // share of its per-command cost. No stack is captured while the call is made.
+    // A client sent to through its own `send` may make an Error per command for an async stack trace
+    // that nobody reads for a release (its errors reach only the outcome classifier, by message):
+    // puppeteer-core's `CDPSession.send` does, and capturing that stack was the largest share of its
+    // per-command cost. No stack is captured while the call is made.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {

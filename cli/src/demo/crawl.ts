@@ -39,7 +39,10 @@ export interface CrawlOptions {
    * How the crawl releases, when it does (the benchmark compares them): `batcher` (the default) hands
    * every object to the batcher as it is done; `await-each` awaits each release as it is done (the
    * element's `dispose()`, or `Runtime.releaseObject` for raw ids); `all-at-once` releases the page's
-   * objects together once they are all done (`Promise.all` of them).
+   * objects together once they are all done (`Promise.all` of them); `scope` makes each page's
+   * objects in an object group of its own (`batcher.scope()`) and releases them with one
+   * `Runtime.releaseObjectGroup` once the page is done (raw ids only: the clients' handles take no
+   * group, and are released as with `batcher`).
    */
   readonly releaseBy?: ReleaseBy | undefined;
   /** Watch each client handle (`batcher.watch`) for the dashboards' live count (default true). */
@@ -47,7 +50,7 @@ export interface CrawlOptions {
 }
 
 /** How a crawl releases what it is done with. */
-export type ReleaseBy = 'batcher' | 'await-each' | 'all-at-once';
+export type ReleaseBy = 'batcher' | 'scope' | 'await-each' | 'all-at-once';
 
 /** A product element as a client's handle (playwright-core's or puppeteer-core's `ElementHandle`). */
 interface ProductHandle {
@@ -292,13 +295,15 @@ export class DemoCrawl {
     if (tab.products !== undefined) return this.#crawlHandles(await tab.products(), batcher, release, count);
     const by = this.#options.releaseBy ?? 'batcher';
     const releaseNow = (objectId: string): Promise<unknown> => tab.send('Runtime.releaseObject', { objectId });
+    const scope = release && by === 'scope' ? batcher.scope(tab.target) : null;
+    const group = scope === null ? {} : { objectGroup: scope.objectGroup };
     const list = async (): Promise<{ objectId?: string; type: 'object' }> => {
-      const { result } = await tab.send('Runtime.evaluate', { expression: 'document.querySelectorAll(".product")' });
+      const { result } = await tab.send('Runtime.evaluate', { expression: 'document.querySelectorAll(".product")', ...group });
       count(1);
       return { objectId: result.objectId, type: 'object' };
     };
     const extractAll = async (listId: string): Promise<number> => {
-      const props = (await tab.send('Runtime.getProperties', { objectId: listId, ownProperties: true })) as unknown as {
+      const props = (await tab.send('Runtime.getProperties', { objectId: listId, ownProperties: true, ...group })) as unknown as {
         result: { name: string; value?: { objectId?: string } }[];
         internalProperties?: { value?: { objectId?: string } }[];
       };
@@ -322,6 +327,13 @@ export class DemoCrawl {
       return products;
     };
     if (release && by === 'batcher') return lastValueFrom(withRemoteObject(batcher, tab.target, list, (handle) => extractAll(handle.objectId)));
+    if (scope !== null) {
+      try {
+        return await extractAll((await list()).objectId ?? '');
+      } finally {
+        scope.dispose(); // the page's objects, every one, in one message
+      }
+    }
     const listId = (await list()).objectId ?? '';
     const products = await extractAll(listId);
     if (release) await releaseNow(listId);
@@ -342,7 +354,7 @@ export class DemoCrawl {
         });
         products++;
       } finally {
-        if (release && by === 'batcher') batcher.release(item); // on the client's own session, one message; nothing awaited
+        if (release && (by === 'batcher' || by === 'scope')) batcher.release(item); // on the client's own session, one message; nothing awaited
         else if (release && by === 'await-each') await item.dispose();
       }
     }));
