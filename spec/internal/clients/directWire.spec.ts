@@ -1,4 +1,5 @@
 import { classifyReleaseError } from '../../../src/outcome';
+import { ReleaseBatcher } from '../../../src/ReleaseBatcher';
 import { DIRECT_IDS_FROM, PendingCalls, WireError } from '../../../src/internal/clients/directWire';
 
 describe('PendingCalls: the releases a wire has out under the library\'s own ids', () => {
@@ -42,5 +43,24 @@ describe('PendingCalls: the releases a wire has out under the library\'s own ids
     const error = new WireError('Target closed');
     expect(error.stack?.split('\n')).toHaveLength(1);
     expect(Error.stackTraceLimit).toBe(limit);
+  });
+});
+
+describe('the chrome-remote-interface wire on a client it cannot hook', () => {
+  it('a frozen client (its message handler cannot be wrapped) is sent to through its own send: nothing written that could never be answered', async () => {
+    const written: string[] = [];
+    const client = Object.freeze({
+      _ws: { readyState: 1, send: (text: string) => written.push(text) },
+      _handleMessage: () => undefined,
+      on: () => undefined,
+      send: () => Promise.resolve({}),
+    });
+    const batcher = new ReleaseBatcher({ timeoutMs: 200 });
+    batcher.release(client, 'a');
+    await batcher.flush(); // its lane ends; the next release asks for the client's wire again
+    batcher.release(client, 'b');
+    await batcher.close();
+    expect(written).toEqual([]);
+    expect(batcher.stats).toMatchObject({ released: 2, timedOut: 0 });
   });
 });

@@ -58,13 +58,13 @@ function wireOf(client: CriInternals): PendingCalls {
   const known = state.wires.get(client);
   if (known !== undefined) return known;
   const calls = new PendingCalls();
-  state.wires.set(client, calls);
   const handle = client._handleMessage; // eslint-disable-line @typescript-eslint/unbound-method -- called with the client as `this`
   client._handleMessage = function answerOrPass(this: CriInternals, message: unknown): void {
     // The census counts the answer before its call settles (a no-op when its own hook already did).
     if (!calls.answer(message, () => state.taps.get(client)?.answered(message))) handle.call(this, message);
   };
   client.on('disconnect', () => calls.end(new WireError(CLOSED)));
+  state.wires.set(client, calls); // only once its answers can be taken off (a frozen client throws above: no wire)
   return calls;
 }
 
