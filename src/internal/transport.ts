@@ -56,24 +56,24 @@ export function corkForThisTick(socket: Corkable): void {
       return;
     }
     corked.set(socket, 1);
-    try {
-      socket.uncork();
-      socket.cork();
-    } catch {
-      // socket destroyed meanwhile: the client reports that on its calls
-    }
+    uncork(socket);
+    socket.cork();
     return;
   }
   corked.set(socket, 1);
   socket.cork();
   process.nextTick(() => {
     corked.delete(socket);
-    try {
-      socket.uncork();
-    } catch {
-      // socket destroyed meanwhile: the client reports that on its calls
-    }
+    uncork(socket);
   });
+}
+
+function uncork(socket: Corkable): void {
+  try {
+    socket.uncork();
+  } catch {
+    // socket destroyed meanwhile: the client reports that on its calls
+  }
 }
 
 /** The socket each target's `send` writes to (null: none found), learnt at its first release. */

@@ -1,6 +1,5 @@
 // The crawl benchmark: the demo's crawl, pages per second and the pages' heap at the end, with
 // release off, with the batcher, and with each client's own ways of releasing, for three clients.
-import { cpus, totalmem } from 'node:os';
 import CDP from 'chrome-remote-interface';
 import type { Browser as PlaywrightBrowser } from 'playwright-core';
 import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
@@ -8,7 +7,10 @@ import { ReleaseBatcher, type ReleaseStats } from 'cdp-release-batcher';
 import { launchChromium, type LaunchedChromium } from '../browser/launchChromium.js';
 import { DemoCrawl, type ReleaseBy } from '../demo/crawl.js';
 import { startDemoSite, type DemoSite } from '../demo/site.js';
+import { summarise } from './goals.js';
+import { machineOf, type Machine } from './machine.js';
 import { median } from './micro.js';
+import { goalLines } from './report.js';
 
 export type CrawlClient = 'chrome-remote-interface' | 'puppeteer-core' | 'playwright-core';
 
@@ -47,7 +49,7 @@ export interface CrawlResult {
 }
 
 export interface CrawlBenchReport {
-  machine: { cpus: number; cpu: string; memoryGiB: number; node: string; platform: string; browser: string };
+  machine: Machine;
   crawl: { pages: number; tabs: number; products: number; rounds: number };
   results: CrawlResult[];
   goals: { goal: string; target: string; measured: number; met: boolean }[];
@@ -163,15 +165,14 @@ export async function runCrawlBench(options: CrawlBenchOptions): Promise<CrawlBe
       return {
         client: run.client,
         mode: run.mode,
-        pagesPerSecond: { median: median(m.rates), min: Math.min(...m.rates), max: Math.max(...m.rates), runs: m.rates },
+        pagesPerSecond: summarise(m.rates),
         heapAfterBytes: median(m.heaps),
         held: median(m.held),
         ...(m.stats === undefined ? {} : { stats: m.stats }),
       };
     });
     const version = (await clients.cri.Browser.getVersion()).product;
-    const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}`, browser: version };
-    return { machine, crawl: { pages: options.pages, tabs: options.tabs, products: options.products, rounds: options.rounds }, results, goals: goalsOf(results), skipped };
+    return { machine: machineOf(version), crawl: { pages: options.pages, tabs: options.tabs, products: options.products, rounds: options.rounds }, results, goals: goalsOf(results), skipped };
   } finally {
     await clients.playwright?.close().catch(() => undefined); // connected over CDP: disconnects only
     await clients.puppeteer?.disconnect().catch(() => undefined);
@@ -195,6 +196,6 @@ export function formatCrawlReport(report: CrawlBenchReport): string {
     lines.push(`${r.client.padEnd(24)}${r.mode.padEnd(14)}${r.pagesPerSecond.median.toFixed(1).padStart(9)}${r.pagesPerSecond.min.toFixed(1).padStart(9)}${r.pagesPerSecond.max.toFixed(1).padStart(9)}${ratio.padStart(8)}${`${(r.heapAfterBytes / 1024 / 1024).toFixed(1)} MB`.padStart(12)}${r.held.toLocaleString('en-US').padStart(8)}`);
   }
   lines.push('', 'goals:');
-  for (const g of report.goals) lines.push(`  ${g.met ? 'met   ' : 'MISSED'}  ${g.goal}: ${Number.isInteger(g.measured) ? g.measured : g.measured.toFixed(2)} (${g.target})`);
+  lines.push(...goalLines(report.goals));
   return lines.join('\n');
 }

@@ -36,8 +36,13 @@ export function formatReport(report: BenchReport): string {
   if (c !== null) lines.push(`census: ${c.bytesPerTrackedObject.toFixed(0)} bytes per tracked object (${c.objects.toLocaleString('en-US')} tracked); a closed page's entries let go: ${c.closedPageLetGo ? 'yes' : 'NO'}`);
   lines.push('');
   lines.push('goals:');
-  for (const g of report.goals) lines.push(`  ${g.met ? 'met    ' : 'MISSED '} ${g.goal}: ${g.measured.toFixed(g.measured >= 10 ? 0 : 2)} (${g.target})`);
+  lines.push(...goalLines(report.goals));
   for (const s of report.skipped) lines.push(`skipped: ${s}`);
   lines.push(`(defaults: maxInFlight ${DEFAULT_MAX_IN_FLIGHT})`);
   return lines.join('\n');
+}
+
+/** Goals as the reports print them, one line each: met or MISSED, what was measured, the target. */
+export function goalLines(goals: readonly BenchReport['goals'][number][]): string[] {
+  return goals.map((g) => `  ${g.met ? 'met    ' : 'MISSED '} ${g.goal}: ${g.measured.toFixed(g.measured >= 10 ? 0 : 2)} (${g.target})`);
 }

@@ -1,4 +1,3 @@
-import { cpus, totalmem } from 'node:os';
 import CDP from 'chrome-remote-interface';
 import { ReleaseBatcher } from 'cdp-release-batcher';
 import { countAlive, mintObjects, sendOf, type SessionSend } from 'cdp-release-batcher/testing';
@@ -7,6 +6,7 @@ import { loadBaseline } from './baseline.js';
 import { measureCensusMemory } from './census.js';
 import { connectPlaywright, connectPuppeteer, connectThroughCensus, PAGE_URL, type Connections } from './connections.js';
 import { goalsOf, summarise } from './goals.js';
+import { machineOf } from './machine.js';
 import { median, runMicro } from './micro.js';
 import { measureNavigation } from './navigation.js';
 import { RawCdpClient } from './rawCdp.js';
@@ -135,14 +135,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       ratioToRawLimit: rps.median / rawLimit.releasesPerSecond,
     }));
     const browserVersion = ((await cri.Browser.getVersion()) as { product: string }).product;
-    const machine = {
-      cpus: cpus().length,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      memoryGiB: Math.round(totalmem() / 1024 ** 3),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      browser: browserVersion,
-    };
+    const machine = machineOf(browserVersion);
     const censusMemory = options.skipMicro === true ? null : await measureCensusMemory();
     const report = { machine, objects: options.objects, rounds: options.rounds, results, rawLimit, bestWindow, loneReleaseOverChrome, navigation, micro, census: censusMemory, skipped };
     return { ...report, goals: goalsOf(results, report) };

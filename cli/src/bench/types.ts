@@ -3,6 +3,7 @@ import type { ClientHandle, ReleaseBatcher } from 'cdp-release-batcher';
 import type { SessionSend } from 'cdp-release-batcher/testing';
 import type { LaunchedChromium } from '../browser/launchChromium.js';
 import type { CensusMemory } from './census.js';
+import type { Machine } from './machine.js';
 import type { MicroResults } from './micro.js';
 import type { NavigationCost } from './navigation.js';
 
@@ -59,7 +60,7 @@ export interface BenchOptions {
 }
 
 export interface BenchReport {
-  machine: { cpus: number; cpu: string; memoryGiB: number; node: string; platform: string; browser: string };
+  machine: Machine;
   objects: number;
   rounds: number;
   results: StrategyResult[];
