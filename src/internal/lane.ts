@@ -208,7 +208,7 @@ export class TargetLane<R extends ReleaseRequest> {
     let answer: unknown;
     // A client sent to through its own `send` may make an Error per command for an async stack trace
     // that nobody reads for a release (its errors reach only the outcome classifier, by message):
-    // puppeteer-core's `CDPSession.send` does, and capturing that stack was the largest share of its
+    // puppeteer-core's `CDPSession.send` does, and capturing that stack is the largest share of its
     // per-command cost. No stack is captured while the call is made.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
