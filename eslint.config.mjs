@@ -26,8 +26,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          group: ['../../src/**', '../../../src/**', '../../../../src/**', 'cdp-release-batcher/*', '!cdp-release-batcher/testing', '!cdp-release-batcher/events'],
-          message: "cli/ uses the library as a user does: import from 'cdp-release-batcher' (or its subpaths 'cdp-release-batcher/testing', 'cdp-release-batcher/events').",
+          group: ['../../src/**', '../../../src/**', '../../../../src/**', 'cdp-release-batcher/*', '!cdp-release-batcher/testing', '!cdp-release-batcher/events', '!cdp-release-batcher/otel'],
+          message: "cli/ uses the library as a user does: import from 'cdp-release-batcher' (or its subpaths 'cdp-release-batcher/testing', 'cdp-release-batcher/events', 'cdp-release-batcher/otel').",
         }],
       }],
     },

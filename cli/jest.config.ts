@@ -19,6 +19,7 @@ const config: Config = {
     '^cdp-release-batcher$': '<rootDir>/../src/index.ts',
     '^cdp-release-batcher/testing$': '<rootDir>/../src/testing/index.ts',
     '^cdp-release-batcher/events$': '<rootDir>/../src/events.ts',
+    '^cdp-release-batcher/otel$': '<rootDir>/../src/otel.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 60_000,

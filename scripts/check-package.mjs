@@ -29,8 +29,8 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 if (!sameList(Object.keys(pkg.dependencies ?? {}), ['devtools-protocol'])) {
   fail(`dependencies must be exactly devtools-protocol (its types are in the published .d.ts), got ${JSON.stringify(pkg.dependencies)}`);
 }
-if (!sameList(Object.keys(pkg.peerDependencies ?? {}), ['rxjs', 'ws'])) fail(`peerDependencies must be exactly rxjs and ws (optional, for the census relay), got ${JSON.stringify(pkg.peerDependencies)}`);
-if (pkg.peerDependenciesMeta?.ws?.optional !== true || pkg.peerDependenciesMeta?.rxjs?.optional === true) fail('ws must be an optional peer dependency, rxjs a required one');
+if (!sameList(Object.keys(pkg.peerDependencies ?? {}), ['rxjs', 'ws', '@opentelemetry/api'])) fail(`peerDependencies must be exactly rxjs, ws (optional, for the census relay) and @opentelemetry/api (optional, for cdp-release-batcher/otel), got ${JSON.stringify(pkg.peerDependencies)}`);
+if (pkg.peerDependenciesMeta?.ws?.optional !== true || pkg.peerDependenciesMeta?.['@opentelemetry/api']?.optional !== true || pkg.peerDependenciesMeta?.rxjs?.optional === true) fail('ws and @opentelemetry/api must be optional peer dependencies, rxjs a required one');
 if (pkg.bin !== undefined) fail('the library has no bin: cdp-release belongs to the command-line package (cli/)');
 
 const expected = ['ReleaseBatcher', 'bufferMicrotask', 'batchReleases', 'initReleaseWorker', 'isReleaseWorkerInitialised', 'tryRelease', 'criSession', 'withRemoteObject', 'releaseInto', 'classifyReleaseError', 'markTargetGone', 'isTargetGone', 'explainClientHandle', 'isHandleDisposed', 'statsBalance', 'RemoteObjectCensus', 'auditHeldObjects'];
@@ -38,7 +38,7 @@ try {
   // 2. The tarball's contents.
   const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
   const files = packed.files.map((f) => f.path);
-  const allowed = /^(package\.json|README\.md|LICENSE|testing\/package\.json|events\/package\.json|docs\/[^/]+\.(md|png)|dist\/(cjs|esm)\/(package\.json|((internal|operators|testing)\/([a-z]+\/)?)?[^/]+\.(js|d\.ts)(\.map)?))$/;
+  const allowed = /^(package\.json|README\.md|LICENSE|testing\/package\.json|events\/package\.json|otel\/package\.json|docs\/[^/]+\.(md|png)|dist\/(cjs|esm)\/(package\.json|((internal|operators|testing)\/([a-z]+\/)?)?[^/]+\.(js|d\.ts)(\.map)?))$/;
   const unexpected = files.filter((f) => !allowed.test(f));
   if (unexpected.length > 0) fail(`the tarball holds files that are not the library:\n  ${unexpected.join('\n  ')}`);
   const appCode = files.filter((f) => /\/(cli|demo|bench|browser)\//.test(f));
@@ -81,9 +81,18 @@ await worker.close(); console.log('one process-wide state for ESM and CommonJS')
   process.stdout.write(run('node', ['-e', `const events = require('cdp-release-batcher/events'); ${eventsCheck} console.log('require cdp-release-batcher/events ok');`], work));
   process.stdout.write(run('node', ['--input-type=module', '-e', `import * as events from 'cdp-release-batcher/events'; ${eventsCheck} console.log('import cdp-release-batcher/events ok');`], work));
 
+  // The OpenTelemetry subpath: the root entry never loads its peer; without the peer, the subpath
+  // names it; with it, both module systems see instrumentBatcher and instrumentCensus.
+  const noOtel = `const lib = require('cdp-release-batcher'); if (Object.keys(require.cache).some((p) => p.includes('/@opentelemetry/'))) { console.error('the root entry loaded @opentelemetry/api'); process.exit(1); } try { require('cdp-release-batcher/otel'); console.error('cdp-release-batcher/otel loaded without @opentelemetry/api'); process.exit(1); } catch (e) { if (!String(e.message).includes('@opentelemetry/api')) { console.error('otel without its peer: ' + e.message); process.exit(1); } } console.log('without @opentelemetry/api: the library loads, cdp-release-batcher/otel names the missing peer');`;
+  process.stdout.write(run('node', ['-e', noOtel], work));
+  run('npm', ['install', '--silent', '--no-audit', '--no-fund', `@opentelemetry/api@${JSON.parse(readFileSync(join(root, 'node_modules/@opentelemetry/api/package.json'), 'utf8')).version}`], work);
+  const otelCheck = "if (typeof otel.instrumentBatcher !== 'function' || typeof otel.instrumentCensus !== 'function') { console.error('cdp-release-batcher/otel: missing instrumentBatcher / instrumentCensus'); process.exit(1); }";
+  process.stdout.write(run('node', ['-e', `const otel = require('cdp-release-batcher/otel'); ${otelCheck} console.log('require cdp-release-batcher/otel ok');`], work));
+  process.stdout.write(run('node', ['--input-type=module', '-e', `import * as otel from 'cdp-release-batcher/otel'; ${otelCheck} console.log('import cdp-release-batcher/otel ok');`], work));
+
   // 5. Types, from both module systems.
   run('npm', ['install', '--silent', '--no-audit', '--no-fund', '@types/node@20', `typescript@${JSON.parse(readFileSync(join(root, 'node_modules/typescript/package.json'), 'utf8')).version}`], work);
-  writeFileSync(join(work, 'check.mts'), `import { ReleaseBatcher, type ReleaseStats, type CdpTarget } from 'cdp-release-batcher';\nimport { countAlive, type AliveCount } from 'cdp-release-batcher/testing';\nexport const alive: (ids: string[]) => Promise<AliveCount> = (ids) => countAlive(async () => ({}), ids);\nconst t: CdpTarget = { send: async () => ({}) };\nconst s: ReleaseStats = new ReleaseBatcher({ maxBatch: 8 }).stats;\nnew ReleaseBatcher().release(t, 'id');\nexport { s };\n`);
+  writeFileSync(join(work, 'check.mts'), `import { ReleaseBatcher, type ReleaseStats, type CdpTarget } from 'cdp-release-batcher';\nimport { countAlive, type AliveCount } from 'cdp-release-batcher/testing';\nimport { instrumentBatcher } from 'cdp-release-batcher/otel';\nexport const stop: () => void = instrumentBatcher(new ReleaseBatcher());\nexport const alive: (ids: string[]) => Promise<AliveCount> = (ids) => countAlive(async () => ({}), ids);\nconst t: CdpTarget = { send: async () => ({}) };\nconst s: ReleaseStats = new ReleaseBatcher({ maxBatch: 8 }).stats;\nnew ReleaseBatcher().release(t, 'id');\nexport { s };\n`);
   writeFileSync(join(work, 'check.cts'), `import lib = require('cdp-release-batcher');\nconst s: lib.ReleaseStats = new lib.ReleaseBatcher().stats;\nexport = s;\n`);
   run('node', ['node_modules/typescript/bin/tsc', '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,esnext.disposable', '--types', 'node', 'check.mts', 'check.cts'], work);
   console.log('types ok (ESM and CJS)');

@@ -11,12 +11,5 @@ for c in chromium chromium-browser google-chrome google-chrome-stable; do
   command -v "$c" >/dev/null 2>&1 && exit 0
 done
 echo "Chromium not found: installing Debian's chromium (apt-get install -y chromium)..." >&2
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "not root and no sudo: install it yourself (apt-get install -y chromium) or set CHROME_PATH" >&2; exit 1
-  fi
-fi
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+bash "$(dirname "$0")/apt-install.sh" chromium
 command -v chromium >/dev/null 2>&1

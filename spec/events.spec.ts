@@ -5,7 +5,7 @@ import type { BatchReport, ReleaseStats } from '../src/index';
 import { ReleaseBatcher } from '../src/index';
 import { VirtualTarget } from './support/virtualTarget';
 
-const stats = (released: number): ReleaseStats => ({ enqueued: released, pending: 0, inFlight: 0, released, gone: 0, failed: 0, timedOut: 0, dropped: 0, duplicate: 0, invalid: 0, leaked: 0, batches: 0, watched: 0, watchedByPage: [] });
+const stats = (released: number): ReleaseStats => ({ enqueued: released, pending: 0, inFlight: 0, released, gone: 0, failed: 0, timedOut: 0, dropped: 0, duplicate: 0, invalid: 0, leaked: 0, batches: 0, watched: 0, watchedByPage: [], errors: { failed: [], gone: [] } });
 const batch = (index: number): BatchReport => ({ index, size: 1, released: 1, gone: 0, failed: 0, timedOut: 0, dropped: 0, invalid: 0, durationMs: 1 });
 
 describe('releaseEvents', () => {

@@ -8,7 +8,7 @@ import { ReleaseLedger } from './internal/ledger.js';
 import { resolveBatcherOptions } from './internal/resolveOptions.js';
 import type { ReleaseBatcherOptions } from './options.js';
 import type { ReleaseScope } from './scope.js';
-import type { BatchReport, ReleaseStats } from './stats.js';
+import type { BatchReport, ReleaseStats, TargetLoad } from './stats.js';
 import { isCdpTarget, type CdpTarget } from './target.js';
 
 /**
@@ -62,6 +62,7 @@ export class ReleaseBatcher implements AsyncDisposable {
     const resolved = resolveBatcherOptions(options);
     const ledger = (this.#ledger = new ReleaseLedger(resolved).ownedBy(this));
     this.#net = new LeakNet({
+      batcher: this,
       counters: ledger.counters,
       changed: () => ledger.stats.atCheckpoint(),
       release: (target, objectId) => ledger.enqueue(target, objectId, false),
@@ -76,6 +77,21 @@ export class ReleaseBatcher implements AsyncDisposable {
   /** The current statistics (a frozen snapshot). */
   get stats(): ReleaseStats {
     return this.#ledger.snapshot;
+  }
+
+  /**
+   * The targets with releases waiting for a slot or in flight right now, each with its counts and its
+   * in-flight window (fixed, or the adaptive window's level): the per-target view behind `pending`
+   * and `inFlight`. Made on each call, O(targets); a target leaves the list once it has nothing
+   * outstanding. The `cdp-release-batcher/otel` gauges read it at collection time.
+   *
+   * @example
+   * ```ts
+   * for (const t of batcher.targets()) console.log(t.waiting, t.inFlight, t.window);
+   * ```
+   */
+  targets(): TargetLoad[] {
+    return this.#ledger.targets();
   }
 
   /** True once `close()` was called: later releases are counted `dropped`. */

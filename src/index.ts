@@ -12,7 +12,9 @@ export { initReleaseWorker, isReleaseWorkerInitialised, tryRelease } from './wor
 export { classifyReleaseError, RELEASE_OUTCOMES } from './outcome.js';
 export type { ReleaseOutcome, BatchOutcome, OutcomeCounts, ErrorClassification } from './outcome.js';
 export { statsBalance } from './stats.js';
-export type { ReleaseStats, BatchReport, WatchedPage } from './stats.js';
+export type { ReleaseStats, BatchReport, WatchedPage, ReleaseErrors, ErrorSample, TargetLoad } from './stats.js';
+export { CHANNELS } from './diagnostics.js';
+export type { ReleaseSettledMessage, BatchSettledMessage, LeakMessage, TargetGoneMessage, ReleaseMethod } from './diagnostics.js';
 export type { ReleaseRequest } from './request.js';
 export { isCdpTarget } from './target.js';
 export type { CdpTarget } from './target.js';

@@ -73,12 +73,32 @@ function messageOf(error: unknown): string {
     // chrome-remote-interface's ProtocolError keeps Chrome's answer on `response`.
     if (typeof response === 'object' && response !== null) {
       const inner = (response as { message?: unknown }).message;
-      if (typeof inner === 'string') parts.push(inner);
+      if (typeof inner === 'string' && !parts.includes(inner)) parts.push(inner);
     }
     return parts.join('\n');
   } catch {
     return '';
   }
+}
+
+/** The longest error message kept (in the stats' samples and in channel messages). */
+const MAX_ERROR_MESSAGE = 300;
+
+/**
+ * A release error's message, for people: Chrome's or the client's text (at most
+ * {@link MAX_ERROR_MESSAGE} characters), or what the value is when it has none. Never throws.
+ * @internal
+ */
+export function errorMessageOf(error: unknown): string {
+  let message = messageOf(error);
+  if (message === '') {
+    try {
+      message = typeof error === 'object' && error !== null ? `a rejection without a message (${Object.prototype.toString.call(error)})` : `a rejection with ${String(error)}`;
+    } catch {
+      message = 'a rejection without a message';
+    }
+  }
+  return message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…` : message;
 }
 
 function codeOf(error: unknown): unknown {

@@ -1,5 +1,6 @@
 import type { BatchOutcome, OutcomeCounts } from './outcome.js';
 import { RELEASE_OUTCOMES } from './outcome.js';
+import type { CdpTarget } from './target.js';
 
 /**
  * A snapshot of a batcher's accounting. Every field is a count since the batcher was created: one per
@@ -34,6 +35,38 @@ export interface ReleaseStats extends OutcomeCounts {
   readonly watched: number;
   /** {@link watched}, per page (its address when the snapshot was taken), most first. */
   readonly watchedByPage: readonly WatchedPage[];
+  /**
+   * What lies behind `failed` and `gone`: the last distinct error messages (Chrome's, the client's, or
+   * the library's reason for one settled unsent), with how many releases ended with each — at most
+   * eight per outcome, the least recently seen forgotten first. Not part of the invariant.
+   */
+  readonly errors: ReleaseErrors;
+}
+
+/** {@link ReleaseStats.errors}: recent distinct messages per outcome, oldest first. */
+export interface ReleaseErrors {
+  readonly failed: readonly ErrorSample[];
+  readonly gone: readonly ErrorSample[];
+}
+
+/** One distinct error message, and how many releases ended with it while it was kept. */
+export interface ErrorSample {
+  readonly message: string;
+  readonly count: number;
+}
+
+/**
+ * One target with releases waiting for a slot or in flight, as {@link ReleaseBatcher.targets} lists
+ * it: a per-target breakdown read on demand (for a gauge at collection time, a debugging session).
+ */
+export interface TargetLoad {
+  readonly target: CdpTarget;
+  /** Releases waiting for a slot. */
+  readonly waiting: number;
+  /** Release calls sent and not yet answered. */
+  readonly inFlight: number;
+  /** The most calls it may have in flight now: fixed, or the adaptive window's current level. */
+  readonly window: number;
 }
 
 /** One page's count of watched handles not yet disposed. */

@@ -1,50 +1,13 @@
-import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { DemoRun } from '../src/demo/runDemo';
 import { startDashboardServer, DEFAULT_LIMITS, type DashboardLimits, type DashboardServer } from '../src/demo/dashboardServer';
 import { cli, waitFor } from './support/cli';
+import { get, raw } from './support/http';
 
 jest.setTimeout(120_000);
 
 /** A run that is never started: the server serves its (quiet) streams; the test pushes heap frames. */
 const idleRun = (): DemoRun => new DemoRun({ pages: 1, tabs: 1, products: 1, release: true });
-
-/** Sends raw bytes and collects the answer until the server closes, or `ms` pass. */
-function raw(port: number, text: string, ms = 2_000): Promise<string> {
-  return new Promise((resolve) => {
-    let answer = '';
-    const socket = connect(port, '127.0.0.1', () => socket.write(text));
-    const timer = setTimeout(() => socket.destroy(), ms);
-    socket.on('data', (d: Buffer) => (answer += d.toString()));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(answer);
-    });
-  });
-}
-
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string; ended: boolean }
-
-/** One request; resolves when the answer ended, or after `ms` with what came (`ended` false). */
-function get(port: number, path: string, opts: { method?: string; host?: string; ms?: number } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: { host: opts.host ?? `127.0.0.1:${port}` } }, (res) => {
-      let body = '';
-      const timer = setTimeout(() => {
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ended: false });
-      }, opts.ms ?? 2_000);
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ended: true });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('the dashboard server against hostile and careless clients', () => {
   let server: DashboardServer;

@@ -7,6 +7,7 @@ import { formatCrawlReport, runCrawlBench } from './bench/crawlBench.js';
 import { formatReport, runBench } from './bench/runBench.js';
 import { ChromiumLaunchError, type LaunchedChromium } from './browser/launchChromium.js';
 import { startDashboardServer } from './demo/dashboardServer.js';
+import { startMetricsServer } from './demo/metricsServer.js';
 import { DemoRun, type DemoSummary } from './demo/runDemo.js';
 import { formatComparison } from './demo/heapSnapshot.js';
 import { startDashboard } from './terminalDashboard.js';
@@ -51,16 +52,33 @@ function summaryText(s: DemoSummary): string {
   ].join('\n');
 }
 
-interface DemoFlags { pages: number; tabs: number; products: number; release: boolean; client: 'cri' | 'playwright'; browserUrl?: string; json?: string; serve?: number | true; heapSnapshots?: string }
+interface DemoFlags { pages: number; tabs: number; products: number; release: boolean; client: 'cri' | 'playwright'; browserUrl?: string; json?: string; serve?: number | true; metricsPort?: number; linger?: number; heapSnapshots?: string }
 
-const portNumber = (value: string): number => {
+const portNumber = (option: string) => (value: string): number => {
   const parsed = Number(value);
-  if (!/^\d+$/.test(value.trim()) || parsed > 65_535) throw new InvalidArgumentError(`--serve takes a port from 0 to 65535 (0: any free one), got "${value}"`);
+  if (!/^\d+$/.test(value.trim()) || parsed > 65_535) throw new InvalidArgumentError(`${option} takes a port from 0 to 65535 (0: any free one), got "${value}"`);
   return parsed;
 };
 
-/** Resolves on the first SIGINT (the crawl is over: Ctrl-C now only stops the dashboard). */
+const seconds = (option: string) => (value: string): number => {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || parsed > 86_400) throw new InvalidArgumentError(`${option} takes whole seconds from 0 to 86400, got "${value}"`);
+  return parsed;
+};
+
+/** Resolves on the first SIGINT (the crawl is over: Ctrl-C now only stops the dashboard and the metrics). */
 const untilCtrlC = (): Promise<void> => new Promise((resolve) => process.once('SIGINT', () => resolve()));
+
+/** Resolves after `s` seconds or on the first SIGINT, whichever comes first. */
+const lingerFor = (s: number): Promise<void> => new Promise((resolve) => {
+  const done = (): void => {
+    clearTimeout(timer);
+    process.off('SIGINT', done);
+    resolve();
+  };
+  const timer = setTimeout(done, s * 1000);
+  process.once('SIGINT', done);
+});
 
 async function demo(flags: DemoFlags): Promise<number> {
   const run = new DemoRun({ pages: flags.pages, tabs: flags.tabs, products: flags.products, release: flags.release, client: flags.client, browserUrl: flags.browserUrl, heapSnapshots: flags.heapSnapshots });
@@ -79,6 +97,8 @@ async function demo(flags: DemoFlags): Promise<number> {
   takeAlongOnExit(() => run.killBrowserNow());
   const web = flags.serve === undefined ? null : await startDashboardServer(run, flags.serve === true ? 0 : flags.serve);
   if (web !== null) process.stdout.write(`live dashboard: ${web.url}\n`);
+  const metrics = flags.metricsPort === undefined ? null : await startMetricsServer(run, flags.metricsPort);
+  if (metrics !== null) process.stdout.write(`metrics (Prometheus): ${metrics.url}\n`);
   const stopDashboard = await startDashboard(run, process.stdout);
   try {
     const summary = await run.run();
@@ -86,11 +106,13 @@ async function demo(flags: DemoFlags): Promise<number> {
     process.stdout.write(`\n${summaryText(summary)}\n`);
     if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(summary, null, 2)}\n`);
     web?.finish(summary);
-    if (web !== null && process.stdout.isTTY && !state.interrupted) {
-      // Someone is watching: keep the final state up until they are done.
+    const serving = [web?.url, metrics?.url].filter((url) => url !== undefined);
+    if (serving.length > 0 && !state.interrupted && (flags.linger !== undefined || process.stdout.isTTY)) {
+      // Someone is watching (or scraping): keep the final state up until they are done.
       process.off('SIGINT', onSigint);
-      process.stdout.write(`the dashboard keeps showing the final state at ${web.url} — Ctrl-C to quit\n`);
-      await untilCtrlC();
+      const until = flags.linger === undefined ? 'Ctrl-C to quit' : `for ${flags.linger} s (Ctrl-C to quit now)`;
+      process.stdout.write(`the final state stays up at ${serving.join(' and ')} ${until}\n`);
+      await (flags.linger === undefined ? untilCtrlC() : lingerFor(flags.linger));
     }
     return state.interrupted ? EXIT.interrupted : EXIT.ok;
   } catch (error) {
@@ -101,6 +123,7 @@ async function demo(flags: DemoFlags): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     await web?.close();
+    await metrics?.close();
   }
 }
 
@@ -176,7 +199,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--browser-url <ws-url>', 'use a running browser (ws://HOST:PORT/devtools/browser/ID) instead of launching Chromium').argParser(browserUrl))
     .option('--json <file>', 'also write the summary as JSON to FILE')
     .option('--heap-snapshots <dir>', 'also snapshot the first tab\'s heap before and after the crawl into DIR (DevTools format) and print what grew, by constructor, with what holds the largest objects')
-    .addOption(new Option('--serve [port]', 'serve a live web dashboard on 127.0.0.1 (default port: any free one, printed at start); on a terminal it stays up after the crawl until Ctrl-C').argParser(portNumber))
+    .addOption(new Option('--serve [port]', 'serve a live web dashboard on 127.0.0.1 (default port: any free one, printed at start); on a terminal it stays up after the crawl until Ctrl-C').argParser(portNumber('--serve')))
+    .addOption(new Option('--metrics-port <port>', 'serve the run\'s metrics in the Prometheus text format at http://127.0.0.1:PORT/metrics (0: any free port, printed at start); on a terminal it stays up after the crawl until Ctrl-C').argParser(portNumber('--metrics-port')))
+    .addOption(new Option('--linger <seconds>', 'with --serve or --metrics-port: keep serving the final state this long after the crawl, terminal or not (Ctrl-C ends it sooner)').argParser(seconds('--linger')))
     .addHelpText('after', '\nChromium: CHROME_PATH, else /usr/bin/chromium and the usual names (apt-get install -y chromium).\nExit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.')
     .action((flags: DemoFlags) => {
       result = demo(flags);
@@ -220,6 +245,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--every <seconds>', 'seconds between samples').default(30).argParser(positiveInt('--every', 3_600)))
     .addOption(new Option('--tabs <n>', 'tabs crawling at once').default(4).argParser(positiveInt('--tabs', 64)))
     .option('--json <file>', 'where the samples and the summary go', 'test-output/soak.json')
+    .addOption(new Option('--metrics-port <port>', 'serve the run\'s metrics in the Prometheus text format at http://127.0.0.1:PORT/metrics meanwhile (0: any free port)').argParser(portNumber('--metrics-port')))
     .action((flags: SoakFlags) => {
       result = soak(flags).then(() => EXIT.ok);
     });

@@ -3,16 +3,19 @@
  * (default 10), sampling every `--every` seconds the heap of Node (after a full GC) and the pages' V8
  * heap (the demo's sampler), then the demo's own before/after measurement. Prints a table and writes JSON.
  *
- *   npm run soak -- [--minutes 10] [--every 30] [--tabs 4] [--json FILE]
+ * With `--metrics-port N` the run's metrics are served for Prometheus meanwhile (as `demo` does).
+ *
+ *   npm run soak -- [--minutes 10] [--every 30] [--tabs 4] [--json FILE] [--metrics-port N]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exposeGc } from './bench/gc.js';
+import { startMetricsServer } from './demo/metricsServer.js';
 import { DemoRun } from './demo/runDemo.js';
 import { takeAlongOnExit } from './exitPaths.js';
 
 /** Options of {@link soak}, as the command line parses them. */
-export interface SoakFlags { minutes: number; every: number; tabs: number; json: string }
+export interface SoakFlags { minutes: number; every: number; tabs: number; json: string; metricsPort?: number }
 
 interface Sample { minute: number; pagesDone: number; objects: number; released: number; pending: number; inFlight: number; nodeHeapBytes: number; nodeRssBytes: number; pagesHeapBytes: number }
 
@@ -42,6 +45,8 @@ export async function soak(flags: SoakFlags): Promise<void> {
   const stop = setTimeout(() => run.interrupt(), minutes * 60_000);
   process.once('SIGINT', () => run.interrupt());
   takeAlongOnExit(() => run.killBrowserNow());
+  const metrics = flags.metricsPort === undefined ? null : await startMetricsServer(run, flags.metricsPort);
+  if (metrics !== null) console.log(`metrics (Prometheus): ${metrics.url}`);
   try {
     const summary = await run.run();
     sample();
@@ -56,6 +61,7 @@ export async function soak(flags: SoakFlags): Promise<void> {
   } finally {
     clearInterval(timer);
     clearTimeout(stop);
+    await metrics?.close();
   }
 }
 

@@ -106,6 +106,8 @@ describe('TargetLane and dead contexts', () => {
   class Host implements LaneHost<ReleaseRequest> {
     readonly timeoutMs = 30_000;
     readonly maxBatch = 1;
+    readonly owner = null;
+    readonly clock = (): number => this.scheduler.now();
     readonly settledAs: string[] = [];
     idles = 0;
     constructor(readonly scheduler: TestScheduler) {}

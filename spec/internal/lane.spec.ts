@@ -12,6 +12,8 @@ import { protocolError, VirtualAnswer, VirtualTarget } from '../support/virtualT
 class RecordingHost implements LaneHost<ReleaseRequest> {
   readonly timeoutMs: number;
   readonly maxBatch: number;
+  readonly owner = null;
+  readonly clock = (): number => this.scheduler.now();
   readonly events: string[] = [];
   readonly outcomes = new Map<string, { outcome: BatchOutcome; wasSent: boolean; at: number }[]>();
   idleCount = 0;

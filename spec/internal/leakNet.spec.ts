@@ -27,7 +27,7 @@ function net(): { net: LeakNet; counters: ReleaseCounters; released: string[]; c
   const counters = new ReleaseCounters();
   const released: string[] = [];
   const changes: number[] = [];
-  const leakNet = new LeakNet({ counters, changed: () => changes.push(counters.watched.total), release: (_t, id) => released.push(id) });
+  const leakNet = new LeakNet({ batcher: {}, counters, changed: () => changes.push(counters.watched.total), release: (_t, id) => released.push(id) });
   return { net: leakNet, counters, released, changes };
 }
 

@@ -1,12 +1,16 @@
 import type { BatchOutcome } from '../outcome.js';
 import type { ReleaseRequest } from '../request.js';
-import type { BatchReport } from '../stats.js';
+import type { BatchReport, TargetLoad } from '../stats.js';
 import type { CdpTarget } from '../target.js';
+import { batchChannel } from './channels.js';
 import { isTargetGone } from './targetLifecycle.js';
 import { OpenBatch } from './counters.js';
 import { WindowRegistry } from './windowRegistry.js';
-import { ReleaseCall, TargetLane, type LaneHost } from './lane.js';
+import { NOT_SENT_TARGET_GONE, NOT_SENT_TORN_DOWN, ReleaseCall, TargetLane, type LaneHost } from './lane.js';
 import type { ResolvedBatchOptions } from './resolveOptions.js';
+
+/** Why a request ends unsent here: the `error` of its settlement. */
+const INVALID = 'not sent: not a valid release request';
 
 /**
  * What a dispatcher tells its owner, each request on one path down (`cut`, `sent`) and one way back
@@ -19,9 +23,10 @@ export interface DispatchHooks<R extends ReleaseRequest> {
   readonly sent?: ((request: R) => void) | undefined;
   /**
    * `request` ended, exactly once per request, after its outcome was counted into its batch.
-   * `report`: that batch's report when this settlement was its last, else `undefined`.
+   * `report`: that batch's report when this settlement was its last, else `undefined`. `error`: why
+   * it did not end `released` (an error's message or the library's reason), else `undefined`.
    */
-  settled(request: R, outcome: BatchOutcome, wasSent: boolean, report: BatchReport | undefined): void;
+  settled(request: R, outcome: BatchOutcome, wasSent: boolean, report: BatchReport | undefined, error: string | undefined): void;
   /** No batch is open any more: every request given so far has settled. */
   idle(): void;
 }
@@ -42,6 +47,8 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   readonly #hooks: DispatchHooks<R>;
   readonly #host: LaneHost<R>;
   readonly #now: () => number;
+  /** The batcher this dispatcher releases for, named in channel messages (`null`: the operator). */
+  owner: object | null = null;
   #batchIndex = 0;
   #openBatches = 0;
   #tornDown = false;
@@ -51,12 +58,17 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     this.#windows = new WindowRegistry(options.window);
     this.#hooks = hooks;
     this.#now = () => scheduler.now();
+    const owner = (): object | null => this.owner;
     this.#host = {
       scheduler,
+      clock: options.clock,
+      get owner() {
+        return owner();
+      },
       timeoutMs: options.timeoutMs,
       maxBatch: options.maxBatch,
       sent: (request) => hooks.sent?.(request),
-      settled: (request, batch, outcome, wasSent) => this.#settled(request, batch, outcome, wasSent),
+      settled: (request, batch, outcome, wasSent, error) => this.#settled(request, batch, outcome, wasSent, error),
       targetGone: (target) => this.forget(target),
       idle: (lane) => {
         if (this.#lanes.get(lane.target) === lane) this.#lanes.delete(lane.target);
@@ -83,8 +95,8 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     this.#openBatches++;
     this.#hooks.cut?.(requests.length);
     for (const request of requests) {
-      if (isValid !== undefined && !isValid(request)) this.#settled(request, batch, 'invalid', false);
-      else if (this.#tornDown || this.isForgotten(request.target)) this.#settled(request, batch, 'dropped', false);
+      if (isValid !== undefined && !isValid(request)) this.#settled(request, batch, 'invalid', false, INVALID);
+      else if (this.#tornDown || this.isForgotten(request.target)) this.#settled(request, batch, 'dropped', false, this.#tornDown ? NOT_SENT_TORN_DOWN : NOT_SENT_TARGET_GONE);
       else this.#laneOf(request.target).add(new ReleaseCall(request, batch));
     }
   }
@@ -117,13 +129,22 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     return lane;
   }
 
-  #settled(request: R, batch: OpenBatch, outcome: BatchOutcome, wasSent: boolean): void {
+  /** The targets with calls waiting or in flight now, with their lanes' counts and windows. */
+  lanes(): TargetLoad[] {
+    const loads: TargetLoad[] = [];
+    for (const lane of this.#lanes.values()) loads.push({ target: lane.target, waiting: lane.waiting, inFlight: lane.inFlight, window: lane.window });
+    return loads;
+  }
+
+  #settled(request: R, batch: OpenBatch, outcome: BatchOutcome, wasSent: boolean, error: string | undefined): void {
     if (!batch.count(outcome)) {
-      this.#hooks.settled(request, outcome, wasSent, undefined);
+      this.#hooks.settled(request, outcome, wasSent, undefined, error);
       return;
     }
     this.#openBatches--;
-    this.#hooks.settled(request, outcome, wasSent, batch.report(this.#now()));
+    const report = batch.report(this.#now());
+    if (batchChannel.hasSubscribers) batchChannel.publish({ batcher: this.owner, report });
+    this.#hooks.settled(request, outcome, wasSent, report, error);
     if (this.#openBatches === 0) this.#hooks.idle();
   }
 }

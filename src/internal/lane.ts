@@ -1,7 +1,8 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { classifyReleaseError, type BatchOutcome } from '../outcome.js';
+import { classifyReleaseError, errorMessageOf, type BatchOutcome } from '../outcome.js';
 import type { ReleaseRequest } from '../request.js';
 import type { CdpTarget } from '../target.js';
+import { releaseChannel } from './channels.js';
 import { contextBookOf, contextKey, type ContextBook } from './contextLifecycle.js';
 import { markTargetGone, onTargetGone } from './targetLifecycle.js';
 import type { OpenBatch } from './counters.js';
@@ -17,6 +18,15 @@ import { directSendOf, type DirectSend } from './clients/index.js';
  */
 export const LOST_GRACE_MS = 1_000;
 
+/** Why calls end without an answer of Chrome's: the `error` of their settlement. @internal */
+export const NOT_SENT_TARGET_GONE = 'not sent: the target is gone';
+/** @internal */
+export const NOT_SENT_TORN_DOWN = 'not sent: the pipeline was torn down';
+const IN_FLIGHT_TARGET_GONE = 'the target went away while the call was in flight';
+const NOT_SENT_CONTEXT_GONE = 'not sent: its execution context was destroyed';
+const LOST = 'unanswered while a later call was answered: dropped by Chrome';
+const STUCK = 'not sent: the target left an earlier call unanswered past timeoutMs';
+
 const enum CallState {
   Waiting,
   Sent,
@@ -27,6 +37,8 @@ const enum CallState {
 export class ReleaseCall<R extends ReleaseRequest> {
   state = CallState.Waiting;
   deadline = 0;
+  /** When it was sent, by the host's clock, while someone listens on the release channel (else -1). */
+  sentAt = -1;
   /** Send order within its lane. */
   seq = 0;
 
@@ -39,15 +51,20 @@ export class ReleaseCall<R extends ReleaseRequest> {
 /** What a lane needs of its dispatcher. @internal */
 export interface LaneHost<R extends ReleaseRequest> {
   readonly scheduler: SchedulerLike;
+  /** Milliseconds, for the latency of a call (see `ResolvedBatchOptions.clock`). */
+  readonly clock: () => number;
+  /** The batcher the lane releases for, named in channel messages (`null`: the operator). */
+  readonly owner: object | null;
   readonly timeoutMs: number;
   readonly maxBatch: number;
   /** `request` is being sent now. */
   sent(request: R): void;
   /**
    * `request`, of `batch`, ended: exactly once per request, after the lane has refilled the slot it
-   * freed. `wasSent`: it had been sent, else it ends unsent.
+   * freed. `wasSent`: it had been sent, else it ends unsent. `error`: why it did not end `released`
+   * (the error's message, or the lane's reason), `undefined` when it did.
    */
-  settled(request: R, batch: OpenBatch, outcome: BatchOutcome, wasSent: boolean): void;
+  settled(request: R, batch: OpenBatch, outcome: BatchOutcome, wasSent: boolean, error: string | undefined): void;
   /** The target went away (it was marked gone while this lane had calls for it). */
   targetGone(target: CdpTarget): void;
   /** The lane has nothing waiting and nothing in flight, and has stopped its timer and its gone listener. */
@@ -74,6 +91,8 @@ export class TargetLane<R extends ReleaseRequest> {
   readonly #window: InFlightWindow;
   /** How long a call overtaken by a later answer may still be answered before it counts as lost. */
   readonly #lostGraceMs: number;
+  /** The reason a call of this lane times out. */
+  readonly #noAnswer: string;
   /**
    * The client's socket when it can be corked: chrome-remote-interface's, read off the client; any
    * other client's, learnt by watching its first release write (undefined until then).
@@ -111,6 +130,7 @@ export class TargetLane<R extends ReleaseRequest> {
     // own wire are not among them.
     this.#window = windowOf(target, criSocket !== null && this.#direct === null);
     this.#lostGraceMs = Math.min(LOST_GRACE_MS, host.timeoutMs);
+    this.#noAnswer = `no answer within timeoutMs (${host.timeoutMs} ms)`;
     this.#stopListening = onTargetGone(target, (gone) => host.targetGone(gone));
     this.#contexts = contextBookOf(target);
     this.#stopContexts = this.#contexts?.listen((key) => this.#contextGone(key)) ?? null;
@@ -126,6 +146,11 @@ export class TargetLane<R extends ReleaseRequest> {
     return this.#inFlight;
   }
 
+  /** The most calls it lets be in flight now (its window's level). */
+  get window(): number {
+    return this.#window.limit;
+  }
+
   /** Calls the lane still holds: waiting, in flight, and settled ones it has not yet let go. */
   get held(): number {
     return this.#waiting.length + this.#sent.length;
@@ -133,9 +158,9 @@ export class TargetLane<R extends ReleaseRequest> {
 
   /** Sends `call` now if a slot is free and nothing waits before it; else queues it, in order. */
   add(call: ReleaseCall<R>): void {
-    if (this.#forgotten) this.#settle(call, 'dropped'); // added by a settlement's callback mid-forget
+    if (this.#forgotten) this.#settle(call, 'dropped', NOT_SENT_TARGET_GONE); // added by a settlement's callback mid-forget
     else if (this.#contexts !== null && call.request?.objectId !== undefined && this.#contexts.isDead(call.request.objectId)) {
-      this.#settle(call, 'gone'); // its context is destroyed: Chrome could only answer with an error
+      this.#settle(call, 'gone', NOT_SENT_CONTEXT_GONE); // its context is destroyed: Chrome could only answer with an error
       this.#endIfIdle();
     }
     else if (this.#inFlight < this.#window.limit && this.#waiting.length === 0) this.#send(call);
@@ -151,8 +176,8 @@ export class TargetLane<R extends ReleaseRequest> {
     this.#forgotten = true;
     this.#busy++; // nothing may be sent to it while it is being emptied
     try {
-      for (const call of this.#waiting.drain()) this.#settle(call, 'dropped');
-      for (const call of this.#sent.drain()) this.#settle(call, 'gone'); // the settled ones stay as they are
+      for (const call of this.#waiting.drain()) this.#settle(call, 'dropped', NOT_SENT_TARGET_GONE);
+      for (const call of this.#sent.drain()) this.#settle(call, 'gone', IN_FLIGHT_TARGET_GONE); // the settled ones stay as they are
     } finally {
       this.#busy--;
     }
@@ -166,7 +191,7 @@ export class TargetLane<R extends ReleaseRequest> {
   dropWaiting(): void {
     this.#busy++;
     try {
-      for (const call of this.#waiting.drain()) this.#settle(call, 'dropped');
+      for (const call of this.#waiting.drain()) this.#settle(call, 'dropped', NOT_SENT_TORN_DOWN);
     } finally {
       this.#busy--;
     }
@@ -187,7 +212,7 @@ export class TargetLane<R extends ReleaseRequest> {
         if (id === undefined) return false; // an object group spans contexts: sent as asked
         return key === undefined ? contextKey(id) !== '' : contextKey(id) === key;
       });
-      for (const call of dead) this.#settle(call, 'gone');
+      for (const call of dead) this.#settle(call, 'gone', NOT_SENT_CONTEXT_GONE);
     } finally {
       this.#busy--;
     }
@@ -202,6 +227,7 @@ export class TargetLane<R extends ReleaseRequest> {
     call.seq = ++this.#sendSeq;
     this.#sent.push(call);
     this.#ensureTimer();
+    if (releaseChannel.hasSubscribers) call.sentAt = this.#host.clock();
     this.#host.sent(request);
     if (this.#socket) corkForThisTick(this.#socket);
 
@@ -250,13 +276,13 @@ export class TargetLane<R extends ReleaseRequest> {
     try {
       if (typeof (answer as { then?: unknown } | null | undefined)?.then !== 'function') {
         // Not a promise: the target answered synchronously, with a value or with nothing.
-        this.#settle(call, 'released');
+        this.#settle(call, 'released', undefined);
         return;
       }
       (answer as PromiseLike<unknown>).then(
         () => {
           this.#answered(call);
-          this.#settle(call, 'released');
+          this.#settle(call, 'released', undefined);
         },
         (error: unknown) => {
           this.#answered(call);
@@ -298,12 +324,13 @@ export class TargetLane<R extends ReleaseRequest> {
       // lane's gone listener — forgets it, which settles this call `gone` as well.
       markTargetGone(this.target);
     }
-    this.#settle(call, outcome);
+    this.#settle(call, outcome, errorMessageOf(error));
   }
 
-  #settle(call: ReleaseCall<R>, outcome: BatchOutcome): void {
+  #settle(call: ReleaseCall<R>, outcome: BatchOutcome, error: string | undefined): void {
     if (call.state === CallState.Settled) return; // a late answer after a timeout, or a second answer
     const wasSent = call.state === CallState.Sent;
+    if (releaseChannel.hasSubscribers) this.#publish(call, outcome, wasSent, error);
     call.state = CallState.Settled;
     const request = call.request as R;
     call.request = null;
@@ -320,7 +347,23 @@ export class TargetLane<R extends ReleaseRequest> {
       }
       this.#pump();
     }
-    this.#host.settled(request, call.batch, outcome, wasSent);
+    this.#host.settled(request, call.batch, outcome, wasSent, error);
+  }
+
+  /** The call's settlement on the release channel (someone listens). */
+  #publish(call: ReleaseCall<R>, outcome: BatchOutcome, sent: boolean, error: string | undefined): void {
+    const request = call.request as R;
+    const group = request.objectId === undefined;
+    releaseChannel.publish({
+      batcher: this.#host.owner,
+      target: this.target,
+      method: group ? 'Runtime.releaseObjectGroup' : 'Runtime.releaseObject',
+      id: group ? request.objectGroup : request.objectId,
+      outcome,
+      sent,
+      durationMs: sent && call.sentAt >= 0 ? this.#host.clock() - call.sentAt : null,
+      error: error ?? null,
+    });
   }
 
   /** Sends waiting calls while the lane has free slots. Iterative: a target whose `send` throws
@@ -383,10 +426,10 @@ export class TargetLane<R extends ReleaseRequest> {
         this.#sent.shift();
         if (head.state !== CallState.Settled) {
           if (head.deadline <= now) {
-            this.#settle(head, 'timedOut');
+            this.#settle(head, 'timedOut', this.#noAnswer);
             timedOut = true;
           } else {
-            this.#settle(head, 'gone'); // overtaken and still unanswered: dropped by Chrome
+            this.#settle(head, 'gone', LOST); // overtaken and still unanswered: dropped by Chrome
           }
         }
         head = this.#sent.peek();
@@ -400,7 +443,7 @@ export class TargetLane<R extends ReleaseRequest> {
       // endless loop, a hung browser): its backlog is settled `timedOut` now, unsent, instead of being
       // fed to it one window per `timeoutMs` — so flush() is bounded by `timeoutMs`, not by
       // backlog / window × `timeoutMs`. Later releases to it are sent as usual: it gets a fresh chance.
-      if (timedOut) for (const call of this.#waiting.drain()) this.#settle(call, 'timedOut');
+      if (timedOut) for (const call of this.#waiting.drain()) this.#settle(call, 'timedOut', STUCK);
     } finally {
       this.#busy--;
     }

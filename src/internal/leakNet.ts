@@ -1,5 +1,6 @@
 import type { CdpTarget } from '../target.js';
 import type { HandleInspection, HeldObject } from './clients/index.js';
+import { leakChannel } from './channels.js';
 import type { ReleaseCounters } from './counters.js';
 
 /** What the net keeps for a handle: its objects, and how to count it out of `watched`. */
@@ -10,6 +11,8 @@ interface LeakRecord {
 
 /** What the leak net needs of its batcher. @internal */
 export interface LeakNetOwner {
+  /** The batcher, named in leak channel messages. */
+  readonly batcher: object;
   readonly counters: ReleaseCounters;
   /** The watched count changed: show it at the end of this checkpoint. */
   changed(): void;
@@ -80,6 +83,7 @@ export class LeakNet {
   #leaked({ objects, countOut }: LeakRecord): void {
     this.#owner.counters.leaked++;
     countOut?.();
+    if (leakChannel.hasSubscribers) leakChannel.publish({ batcher: this.#owner.batcher, objects: objects.length });
     for (const { target, objectId } of objects) this.#owner.release(target, objectId);
   }
 

@@ -1,7 +1,7 @@
 import { Subject, type Observable } from 'rxjs';
 import type { ReleaseOutcome } from '../outcome.js';
 import { isReleasableId, type ReleaseRequest } from '../request.js';
-import type { BatchReport, ReleaseStats } from '../stats.js';
+import type { BatchReport, ReleaseStats, TargetLoad } from '../stats.js';
 import { isCdpTarget, type CdpTarget } from '../target.js';
 import { ReleaseCounters } from './counters.js';
 import { FlushBarrier, type FlushEpoch } from './flushBarrier.js';
@@ -65,7 +65,7 @@ export class ReleaseLedger {
         this.counters.inFlight++;
         this.stats.changed();
       },
-      settled: (request, outcome, wasSent, report) => this.#settled(request, outcome, wasSent, report),
+      settled: (request, outcome, wasSent, report, error) => this.#settled(request, outcome, wasSent, report, error),
       complete: () => undefined, // the ledger ends its streams itself, in end()
       error: () => undefined, // its request Subject never errors
     });
@@ -74,7 +74,13 @@ export class ReleaseLedger {
   /** Registers `owner` as the batcher this ledger keeps the books of (see {@link ledgerOf}). */
   ownedBy(owner: object): this {
     ledgers.set(owner, this);
+    this.#pipeline.dispatcher.owner = owner;
     return this;
+  }
+
+  /** The targets with releases waiting for a slot or in flight now. */
+  targets(): TargetLoad[] {
+    return this.#pipeline.dispatcher.lanes();
   }
 
   /** False once the batcher stopped taking releases (it is closing). */
@@ -152,11 +158,12 @@ export class ReleaseLedger {
     return null;
   }
 
-  #settled(request: LedgerRequest, outcome: ReleaseOutcome, wasSent: boolean, report: BatchReport | undefined): void {
+  #settled(request: LedgerRequest, outcome: ReleaseOutcome, wasSent: boolean, report: BatchReport | undefined, error: string | undefined): void {
     const counters = this.counters;
     if (wasSent) counters.inFlight--;
     else counters.pending--;
     counters.outcomes[outcome]++;
+    if (error !== undefined && (outcome === 'failed' || outcome === 'gone')) counters.errors.note(outcome, error);
     const keys = this.#keys.get(request.target);
     if (keys !== undefined && keys.delete(request.key) && keys.size === 0) this.#keys.delete(request.target);
     request.onSettled?.(outcome);

@@ -37,7 +37,7 @@ export function runReleasePipeline<R extends ReleaseRequest>(
   const dispatcher = new ReleaseDispatcher<R>(options, {
     cut: hooks.cut,
     sent: hooks.sent,
-    settled: (request, outcome, wasSent, report) => hooks.settled(request, outcome, wasSent, report),
+    settled: (request, outcome, wasSent, report, error) => hooks.settled(request, outcome, wasSent, report, error),
     idle: () => {
       if (sourceDone) hooks.complete();
     },

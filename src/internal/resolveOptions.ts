@@ -25,6 +25,11 @@ export interface ResolvedBatchOptions {
   readonly window: WindowPolicy;
   readonly timeoutMs: number;
   readonly scheduler: SchedulerLike;
+  /**
+   * Milliseconds, for measuring a call's latency: `performance.now()` under the default scheduler,
+   * the scheduler's own `now()` when one is given (a `TestScheduler`'s virtual time).
+   */
+  readonly clock: () => number;
 }
 
 /** {@link ReleaseBatcherOptions}, validated. @internal */
@@ -74,7 +79,9 @@ export function resolveBatchOptions(input: BatchOptions | undefined): ResolvedBa
   if (typeof scheduler !== 'object' || candidate === null || typeof candidate.schedule !== 'function' || typeof candidate.now !== 'function') {
     throw new RangeError(`scheduler must be an RxJS SchedulerLike, got ${describe(scheduler)}`);
   }
-  return { maxBatch, window, timeoutMs, scheduler: scheduler as SchedulerLike };
+  const given = scheduler as SchedulerLike;
+  const clock = options.scheduler === undefined ? () => performance.now() : () => given.now();
+  return { maxBatch, window, timeoutMs, scheduler: given, clock };
 }
 
 /** Validates a batcher's options (the batch options and `trackLeaks`); throws a `RangeError`. @internal */

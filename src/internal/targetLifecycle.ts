@@ -1,4 +1,5 @@
 import type { CdpTarget, CriEvents } from '../target.js';
+import { targetGoneChannel } from './channels.js';
 import { processWide } from './processState.js';
 
 /**
@@ -35,6 +36,7 @@ export function markTargetGone(target: CdpTarget): void {
   const { gone, goneListeners } = lifecycle;
   if (gone.has(target)) return;
   gone.add(target);
+  if (targetGoneChannel.hasSubscribers) targetGoneChannel.publish({ target });
   const set = goneListeners.get(target);
   if (set === undefined) return;
   goneListeners.delete(target);

@@ -1,4 +1,8 @@
-import { ReleaseBatcher, type CdpTarget } from 'cdp-release-batcher';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { CHANNELS, ReleaseBatcher, type CdpTarget } from 'cdp-release-batcher';
+import { instrumentBatcher, METER_NAME } from 'cdp-release-batcher/otel';
 import type { BatcherClass } from './baseline.js';
 import { literalCard } from './anchors.js';
 import { exposeGc, heapUsedAfterGc } from './gc.js';
@@ -18,6 +22,12 @@ export interface MicroResults {
     /** batcher ÷ baseline build: the geometric mean of the ratios at the two sizes. */
     ratioToBaseline?: number;
   };
+  /**
+   * What observing costs, at the smaller size, in the same rounds: CPU per release with nobody
+   * subscribed (`cpuNsPerRelease.batcher`), with one subscriber on the release and batch channels, and
+   * with `instrumentBatcher` under a registered OpenTelemetry SDK (a Prometheus exporter's reader).
+   */
+  observed: { channelSubscriber: number; otelSdk: number; ratioChannel: number; ratioOtel: number };
   /** Heap bytes held per pending release, with `pending` releases waiting on a stalled target. */
   heapBytesPerPendingRelease: number;
   /** The same for the baseline build (with `--baseline`). */
@@ -43,10 +53,39 @@ export const median = (xs: readonly number[]): number => {
 const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `id-${i}`);
 
 async function viaBatcher(list: readonly string[], Batcher: BatcherClass = ReleaseBatcher): Promise<void> {
-  const batcher = new Batcher();
+  await releaseAll(new Batcher(), list);
+}
+
+async function releaseAll(batcher: InstanceType<BatcherClass>, list: readonly string[]): Promise<void> {
   for (const id of list) batcher.release(noop, id);
   await batcher.close();
   if (batcher.stats.released !== list.length) throw new Error(`no-op transport: released ${batcher.stats.released} of ${list.length}`);
+}
+
+/** {@link viaBatcher} with this build's batcher, observed by `observe` while it releases. */
+async function viaObservedBatcher(list: readonly string[], observe: (batcher: ReleaseBatcher) => () => void): Promise<void> {
+  const batcher = new ReleaseBatcher();
+  const stop = observe(batcher);
+  try {
+    await releaseAll(batcher, list);
+  } finally {
+    stop();
+  }
+}
+
+/** One subscriber on the release and batch channels, doing as little as a subscriber can. */
+function channelSubscriber(): () => void {
+  let seen = 0;
+  const onMessage = (): void => {
+    seen++;
+  };
+  subscribe(CHANNELS.release, onMessage);
+  subscribe(CHANNELS.batch, onMessage);
+  return () => {
+    unsubscribe(CHANNELS.release, onMessage);
+    unsubscribe(CHANNELS.batch, onMessage);
+    if (seen === 0) throw new Error('the channel subscriber saw no message: nothing was measured');
+  };
 }
 
 const viaLiteralCard = (list: readonly string[]): Promise<void> => literalCard(list, noopSend);
@@ -133,6 +172,11 @@ export async function runMicro(options: { rounds: number; sizes?: readonly [numb
   await viaBatcher(ids(20_000)); // warm-up, both paths
   await viaLiteralCard(ids(20_000));
   if (Baseline !== null) await viaBatcher(ids(20_000), Baseline);
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const provider = new MeterProvider({ readers: [exporter] });
+  const meter = provider.getMeter(METER_NAME);
+  const subscribed = new Map<number, number[]>();
+  const instrumented = new Map<number, number[]>();
   const ours = new Map<number, number[]>();
   const card = new Map<number, number[]>();
   const base = new Map<number, number[]>();
@@ -145,6 +189,10 @@ export async function runMicro(options: { rounds: number; sizes?: readonly [numb
         () => measure(ours, n, (l) => viaBatcher(l), list),
         () => measure(card, n, viaLiteralCard, list),
         ...(Baseline === null ? [] : [() => measure(base, n, (l) => viaBatcher(l, Baseline), list)]),
+        ...(n !== small ? [] : [
+          () => measure(subscribed, n, (l) => viaObservedBatcher(l, channelSubscriber), list),
+          () => measure(instrumented, n, (l) => viaObservedBatcher(l, (b) => instrumentBatcher(b, { meter })), list),
+        ]),
       ];
       // Alternate the order each round, so neither build always runs on the other's leftovers.
       if (round % 2 === 1) runs.reverse();
@@ -152,11 +200,16 @@ export async function runMicro(options: { rounds: number; sizes?: readonly [numb
     }
   }
   lists.clear();
+  await provider.shutdown();
   const pick = (m: Map<number, number[]>): Record<string, number> => Object.fromEntries([...m].map(([n, v]) => [String(n), median(v)]));
   const batcher = pick(ours);
   const literal = pick(card);
   const baseline = Baseline === null ? null : pick(base);
+  const channelNs = pick(subscribed)[String(small)] ?? Number.NaN;
+  const otelNs = pick(instrumented)[String(small)] ?? Number.NaN;
+  const nobodyNs = batcher[String(small)] ?? Number.NaN;
   return {
+    observed: { channelSubscriber: channelNs, otelSdk: otelNs, ratioChannel: channelNs / nobodyNs, ratioOtel: otelNs / nobodyNs },
     cpuNsPerRelease: {
       batcher,
       literalCard: literal,

@@ -30,6 +30,8 @@ export function formatReport(report: BenchReport): string {
     lines.push(`no-op transport, CPU per release: ${sizes.map((n) => `@${Number(n).toLocaleString('en-US')} batcher ${((m.cpuNsPerRelease.batcher[n] ?? 0) / 1000).toFixed(2)} µs vs literal card ${((m.cpuNsPerRelease.literalCard[n] ?? 0) / 1000).toFixed(2)} µs`).join('; ')}`);
     const base = m.cpuNsPerRelease.baseline;
     if (base !== undefined) lines.push(`baseline build, CPU per release: ${sizes.map((n) => `@${Number(n).toLocaleString('en-US')} ${((base[n] ?? 0) / 1000).toFixed(2)} µs`).join('; ')}; heap per pending release ${(m.heapBytesPerPendingReleaseBaseline ?? 0).toFixed(0)} bytes`);
+    const o = m.observed;
+    lines.push(`observing, CPU per release @${Number(sizes[0]).toLocaleString('en-US')}: nobody subscribed ${((m.cpuNsPerRelease.batcher[sizes[0] ?? ''] ?? 0) / 1000).toFixed(2)} µs; one channel subscriber ${(o.channelSubscriber / 1000).toFixed(2)} µs (${o.ratioChannel.toFixed(2)}x); OpenTelemetry instruments under an SDK ${(o.otelSdk / 1000).toFixed(2)} µs (${o.ratioOtel.toFixed(2)}x)`);
     lines.push(`heap per pending release (${m.pending.toLocaleString('en-US')} pending on a stalled target): ${m.heapBytesPerPendingRelease.toFixed(0)} bytes; lone release on a no-op transport: ${m.loneRelease.medianMicros.toFixed(1)} µs; idle batcher: ${m.idle.cpuMicrosPerSecond.toFixed(0)} µs CPU/s (process without one: ${m.idle.baselineCpuMicrosPerSecond.toFixed(0)}), ${m.idle.activeTimers} timers`);
   }
   const c = report.census;

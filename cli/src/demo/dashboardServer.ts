@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { map, merge, startWith, Subject, type Subscription } from 'rxjs';
 import { releaseEvents, toServerSentEvents, type ReleaseEvent } from 'cdp-release-batcher/events';
 import { DASHBOARD_HTML } from './dashboardPage.js';
 import { EventFanOut } from './eventFanOut.js';
-import { guardRequest, type Refusal } from './requestGuard.js';
+import { refuse, startLoopbackServer } from './requestGuard.js';
 import type { DemoRun, DemoSummary } from './runDemo.js';
 import type { CensusPage } from 'cdp-release-batcher';
 
@@ -58,7 +57,7 @@ function echartsBuild(): Buffer {
  * Only what a loopback dashboard needs is answered: `GET`/`HEAD` with a `Host` of `127.0.0.1:PORT` or
  * `localhost:PORT` (anything else is `403`: a page on another site, even one whose name was rebound to
  * 127.0.0.1, cannot read the stream), a request whose target is not a path is `400`, a handler that
- * throws answers `500` — none of it reaches the crawl ({@link guardRequest}). Streams are capped and a
+ * throws answers `500` — none of it reaches the crawl ({@link startLoopbackServer}). Streams are capped and a
  * page that stops reading is dropped ({@link DashboardLimits}, {@link EventFanOut}).
  */
 export async function startDashboardServer(run: DemoRun, port = 0, limits: DashboardLimits = DEFAULT_LIMITS): Promise<DashboardServer> {
@@ -78,26 +77,11 @@ export async function startDashboardServer(run: DemoRun, port = 0, limits: Dashb
     toServerSentEvents(),
   ).subscribe((frame) => pages.send(frame));
 
-  let hosts = new Set<string>();
-  const server: Server = createServer((req, res) => {
-    try {
-      route(req, res, hosts, pages, limits);
-    } catch {
-      // whatever went wrong, it stays with this request: the crawl goes on
-      if (!res.headersSent) answer(res, { status: 500, text: 'internal error' });
-      else res.destroy();
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  hosts = new Set([`127.0.0.1:${address.port}`, `localhost:${address.port}`]);
+  const http = await startLoopbackServer(port, (req, res, path) => route(req, res, path, pages, limits));
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://127.0.0.1:${address.port}/`,
+    url: `http://127.0.0.1:${http.port}/`,
     get streams() {
       return pages.size;
     },
@@ -108,12 +92,11 @@ export async function startDashboardServer(run: DemoRun, port = 0, limits: Dashb
       pages.end();
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
+      if (closing === null) {
         subscription.unsubscribe();
         pages.end();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+        closing = http.close();
+      }
       return closing;
     },
   };
@@ -126,34 +109,26 @@ const FILES: Record<string, { type: string; body: () => Buffer }> = {
   '/echarts.min.js': { type: 'text/javascript; charset=utf-8', body: echartsBuild },
 };
 
-function answer(res: ServerResponse, { status, text, headers }: Refusal): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${text}\n`);
-}
 
 /** One request: refused by the guard, the event stream, a file, or `404`. */
-function route(req: IncomingMessage, res: ServerResponse, hosts: ReadonlySet<string>, pages: EventFanOut, limits: DashboardLimits): void {
-  const guarded = guardRequest(req, hosts);
-  if (!('path' in guarded)) {
-    answer(res, guarded);
-    return;
-  }
-  if (guarded.path === '/events') {
+function route(req: IncomingMessage, res: ServerResponse, path: string, pages: EventFanOut, limits: DashboardLimits): void {
+  if (path === '/events') {
     const headers = { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' };
     if (req.method === 'HEAD') {
       res.writeHead(200, headers).end();
       return;
     }
     if (!pages.ended && pages.size >= limits.maxClients) {
-      answer(res, { status: 503, text: `busy: ${limits.maxClients} dashboards are open already`, headers: { 'retry-after': '5' } });
+      refuse(res, { status: 503, text: `busy: ${limits.maxClients} dashboards are open already`, headers: { 'retry-after': '5' } });
       return;
     }
     res.writeHead(200, headers);
     pages.attach(res, req);
     return;
   }
-  const file = FILES[guarded.path];
+  const file = FILES[path];
   if (file === undefined) {
-    answer(res, { status: 404, text: 'not found' });
+    refuse(res, { status: 404, text: 'not found' });
     return;
   }
   res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body());
