@@ -37,8 +37,11 @@ const enum CallState {
 export class ReleaseCall<R extends ReleaseRequest> {
   state = CallState.Waiting;
   deadline = 0;
-  /** When it was sent, by the host's clock, while someone listens on the release channel (else -1). */
-  sentAt = -1;
+  /**
+   * When it was sent, by the host's clock — set only while someone listens on the release channel,
+   * so that a call nobody observes carries no field for it (`declare`: no initializer, no slot).
+   */
+  declare sentAt?: number;
   /** Send order within its lane. */
   seq = 0;
 
@@ -361,7 +364,7 @@ export class TargetLane<R extends ReleaseRequest> {
       id: group ? request.objectGroup : request.objectId,
       outcome,
       sent,
-      durationMs: sent && call.sentAt >= 0 ? this.#host.clock() - call.sentAt : null,
+      durationMs: sent && call.sentAt !== undefined ? this.#host.clock() - call.sentAt : null,
       error: error ?? null,
     });
   }

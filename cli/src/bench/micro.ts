@@ -19,7 +19,7 @@ export interface MicroResults {
     growth: number;
     /** A baseline build's batcher, measured in the same rounds (with `--baseline`). */
     baseline?: Record<string, number>;
-    /** batcher ÷ baseline build: the geometric mean of the ratios at the two sizes. */
+    /** batcher ÷ baseline build: the geometric mean, over the two sizes, of the median of the rounds' paired ratios. */
     ratioToBaseline?: number;
   };
   /**
@@ -27,7 +27,7 @@ export interface MicroResults {
    * subscribed (`cpuNsPerRelease.batcher`), with one subscriber on the release and batch channels, and
    * with `instrumentBatcher` under a registered OpenTelemetry SDK (a Prometheus exporter's reader).
    */
-  observed: { channelSubscriber: number; otelSdk: number; ratioChannel: number; ratioOtel: number };
+  observed: { channelSubscriber: number; otelSdk: number; /** Medians of the rounds' paired ratios to nobody subscribed. */ ratioChannel: number; ratioOtel: number };
   /** Heap bytes held per pending release, with `pending` releases waiting on a stalled target. */
   heapBytesPerPendingRelease: number;
   /** The same for the baseline build (with `--baseline`). */
@@ -205,11 +205,20 @@ export async function runMicro(options: { rounds: number; sizes?: readonly [numb
   const batcher = pick(ours);
   const literal = pick(card);
   const baseline = Baseline === null ? null : pick(base);
-  const channelNs = pick(subscribed)[String(small)] ?? Number.NaN;
-  const otelNs = pick(instrumented)[String(small)] ?? Number.NaN;
-  const nobodyNs = batcher[String(small)] ?? Number.NaN;
+  // Ratios of runs measured side by side, round by round (paired), then their median: a round the
+  // machine was busy in slows both of its runs and cancels out, which a ratio of medians does not.
+  const paired = (a: Map<number, number[]>, b: Map<number, number[]>, n: number): number => {
+    const xs = a.get(n) ?? [];
+    const ys = b.get(n) ?? [];
+    return median(xs.map((x, i) => x / (ys[i] ?? Number.NaN)));
+  };
   return {
-    observed: { channelSubscriber: channelNs, otelSdk: otelNs, ratioChannel: channelNs / nobodyNs, ratioOtel: otelNs / nobodyNs },
+    observed: {
+      channelSubscriber: pick(subscribed)[String(small)] ?? Number.NaN,
+      otelSdk: pick(instrumented)[String(small)] ?? Number.NaN,
+      ratioChannel: paired(subscribed, ours, small),
+      ratioOtel: paired(instrumented, ours, small),
+    },
     cpuNsPerRelease: {
       batcher,
       literalCard: literal,
@@ -217,7 +226,7 @@ export async function runMicro(options: { rounds: number; sizes?: readonly [numb
       growth: (batcher[String(large)] ?? Number.NaN) / (batcher[String(small)] ?? Number.NaN),
       ...(baseline === null ? {} : {
         baseline,
-        ratioToBaseline: Math.sqrt(((batcher[String(small)] ?? Number.NaN) / (baseline[String(small)] ?? Number.NaN)) * ((batcher[String(large)] ?? Number.NaN) / (baseline[String(large)] ?? Number.NaN))),
+        ratioToBaseline: Math.sqrt(paired(ours, base, small) * paired(ours, base, large)),
       }),
     },
     heapBytesPerPendingRelease: await heapPerPending(pending),
