@@ -1,4 +1,5 @@
-import { ReleaseBatcher, RemoteObjectCensus, type CdpTarget } from 'cdp-release-batcher';
+import { hasSubscribers } from 'node:diagnostics_channel';
+import { CHANNELS, ReleaseBatcher, RemoteObjectCensus, type CdpTarget } from 'cdp-release-batcher';
 import { startMetricsServer, type MetricsServer } from '../src/demo/metricsServer';
 import { get, raw } from './support/http';
 
@@ -50,6 +51,12 @@ describe('the metrics endpoint (Prometheus text format) against Prometheus and a
     expect(await get(port, '/')).toMatchObject({ status: 404 });
     expect(await raw(port, `GET //[ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
     expect((await get(port, '/metrics', { host: `localhost:${port}` })).status).toBe(200);
+  });
+
+  it('a port already taken rejects with the reason, and leaves no instrument subscribed', async () => {
+    await expect(startMetricsServer({ batcher, census }, port)).rejects.toThrow(/EADDRINUSE/);
+    await server.close();
+    expect(hasSubscribers(CHANNELS.release) || hasSubscribers(CHANNELS.batch)).toBe(false);
   });
 
   it('close() stops the server and the instruments, and is idempotent', async () => {
