@@ -154,13 +154,20 @@ describe('cdp-release bench (the real command, small sizes)', () => {
       expect(report.goals.map((g) => g.goal)).toEqual(expect.arrayContaining([
         'ReleaseBatcher / baseline build (chrome-remote-interface)',
         'ReleaseBatcher / baseline build (puppeteer-core session)',
-        'CPU per release on a no-op transport / baseline build',
+        'CPU per release on a no-op transport, nobody subscribed / baseline build',
         'heap bytes per pending release / baseline build',
       ]));
       // ... and in the no-op transport measures, in the same rounds
       expect(Object.keys(report.micro?.cpuNsPerRelease.baseline ?? {})).toEqual(['20000', '50000']);
       expect(report.micro?.cpuNsPerRelease.ratioToBaseline).toBeGreaterThan(0);
       expect(report.micro?.heapBytesPerPendingReleaseBaseline).toBeGreaterThan(0);
+      // what observing costs: one channel subscriber, and the OpenTelemetry instruments under an SDK
+      const observed = report.micro?.observed;
+      expect(observed?.channelSubscriber).toBeGreaterThan(0);
+      expect(observed?.otelSdk).toBeGreaterThan(0);
+      expect(observed?.ratioChannel).toBeGreaterThan(0);
+      expect(observed?.ratioOtel).toBeGreaterThan(0);
+      expect(ran.stdout).toMatch(/observing, CPU per release @20,000: nobody subscribed [\d.]+ µs; one channel subscriber [\d.]+ µs \([\d.]+x\); OpenTelemetry instruments under an SDK [\d.]+ µs \([\d.]+x\)/);
 
       const missing = await cli(['bench', '--baseline', join(build, 'nothing-here.js'), '--objects', '10', '--rounds', '1', '--no-micro', '--quiet']);
       expect(missing.code).toBe(1);

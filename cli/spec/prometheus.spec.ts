@@ -114,6 +114,17 @@ describe('a real Prometheus scraping cdp-release demo processes (--metrics-port)
     // while the releasing processes never held more than a crawl's worth in flight
     expect(await instant(base, `max_over_time(cdp_release_census_held{instance="127.0.0.1:${a}"}[5m])`)).toBeLessThan(sl.held.census);
 
+    // The fleet queries of docs/METRICS.md, as written there, each answered by this Prometheus.
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'METRICS.md'), 'utf8');
+    const queries = [...doc.matchAll(/```promql\n([\s\S]*?)```/g)].flatMap((m) => (m[1] as string).split('\n').filter((q) => q.trim() !== ''));
+    expect(queries.length).toBeGreaterThanOrEqual(6);
+    for (const query of queries) expect({ query, answered: (await ask(base, '/api/v1/query', { query })).length > 0 }).toEqual({ query, answered: true });
+    // "the processes whose pages hold the most", over the crawl (its tabs are closed by now): the leaking one
+    const [top] = await ask(base, '/api/v1/query', { query: 'topk(1, max by (instance) (max_over_time(cdp_release_census_page_held_max[5m])))' });
+    expect(top?.metric.instance).toBe(`127.0.0.1:${leaking}`);
+    expect(await instant(base, 'sum(cdp_release_pending + cdp_release_in_flight)')).toBe(0); // the backlog, drained
+    expect(await instant(base, 'sum(increase(cdp_release_leaked_total[1h]))')).toBe(0);
+
     // Done: Ctrl-C ends the lingering processes at once, each exits cleanly, no browser is left.
     for (const child of children) child.kill('SIGINT');
     const ran = await Promise.all(runs);
