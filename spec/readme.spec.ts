@@ -170,7 +170,7 @@ describe('the code and links of the README and docs/', () => {
     expect(errors(['lib.es2022.d.ts'], ['node'])).toBe(0);
   });
 
-  it('runs the README\'s marble test, with the built package', () => {
+  it('runs the marble tests of the README and docs/, with the built package', () => {
     const tests = blocks.filter((b) => b.test);
     expect(tests.length).toBeGreaterThanOrEqual(1);
     const pkg = join(work, 'node_modules', 'cdp-release-batcher', 'dist', 'cjs');
