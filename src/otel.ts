@@ -53,14 +53,24 @@ function isNoopMeter(meter: Meter): boolean {
   return (meter as object).constructor === NOOP_METER_CLASS;
 }
 
+/** What an instrumenting function takes: its name, and what its subject is and must have. */
+interface Subject {
+  readonly what: string;
+  readonly kind: string;
+  readonly methods: readonly string[];
+}
+const BATCHER: Subject = { what: 'instrumentBatcher', kind: 'ReleaseBatcher', methods: ['targets', 'release'] };
+const CENSUS: Subject = { what: 'instrumentCensus', kind: 'RemoteObjectCensus', methods: ['snapshot', 'observe'] };
+
 /**
- * The meter and the attributes to instrument `subject` with, once `subject` is checked to have
- * `methods`; null while no SDK is registered. Throws a `TypeError` naming `what` on bad input.
+ * The meter and the attributes to instrument `subject` with, once it is checked to be a
+ * `expected.kind`; null while no SDK is registered. Throws a `TypeError` naming the function on bad input.
  */
-function meterOf(subject: unknown, methods: readonly string[], options: InstrumentOptions | undefined, what: string): { meter: Meter; base: Attributes } | null {
+function meterOf(subject: unknown, expected: Subject, options: InstrumentOptions | undefined): { meter: Meter; base: Attributes } | null {
+  const { what, kind, methods } = expected;
   const candidate = subject as Record<string, unknown> | null;
   if (typeof candidate !== 'object' || candidate === null || methods.some((m) => typeof candidate[m] !== 'function')) {
-    throw new TypeError(`${what}: expected a ${what === 'instrumentBatcher' ? 'ReleaseBatcher' : 'RemoteObjectCensus'}`);
+    throw new TypeError(`${what}: expected a ${kind}`);
   }
   // Callers from plain JavaScript can pass anything: checked as unknown values.
   const given: unknown = options;
@@ -103,7 +113,7 @@ function meterOf(subject: unknown, methods: readonly string[], options: Instrume
  * ```
  */
 export function instrumentBatcher(batcher: ReleaseBatcher, options?: InstrumentOptions): StopInstrumenting {
-  const made = meterOf(batcher, ['targets', 'release'], options, 'instrumentBatcher');
+  const made = meterOf(batcher, BATCHER, options);
   if (made === null) return () => undefined;
   const { meter, base } = made;
   const byOutcome = {} as Record<ReleaseOutcome, Attributes>;
@@ -173,7 +183,7 @@ export function instrumentBatcher(batcher: ReleaseBatcher, options?: InstrumentO
  * ```
  */
 export function instrumentCensus(census: RemoteObjectCensus, options?: InstrumentOptions): StopInstrumenting {
-  const made = meterOf(census, ['snapshot', 'observe'], options, 'instrumentCensus');
+  const made = meterOf(census, CENSUS, options);
   if (made === null) return () => undefined;
   const { meter, base } = made;
   const held = meter.createObservableGauge('cdp_release.census.held', { unit: '{object}', description: 'Remote objects held now, over every page the census observes.' });
