@@ -24,6 +24,9 @@ export default {
   // A mutant that hangs a spec costs this much on top of the spec's own time (x1.5): 5 s is ample
   // here, the specs' own waits are bounded well below it.
   timeoutMS: 5_000,
+  // The initial run of every spec with per-test coverage takes over 5 minutes on 2 cores (Stryker's
+  // default limit for it).
+  dryRunTimeoutMinutes: 20,
   // Reruns test only the mutants whose source or covering specs changed (`--force` for a full run).
   // The results are committed, gzipped (mutation/incremental.json.gz): `npm run mutation`
   // (scripts/mutation.mjs) unpacks them here and packs them back. A full run takes longer than one
