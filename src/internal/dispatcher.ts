@@ -47,8 +47,6 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
   readonly #hooks: DispatchHooks<R>;
   readonly #host: LaneHost<R>;
   readonly #now: () => number;
-  /** The batcher this dispatcher releases for, named in channel messages (`null`: the operator). */
-  owner: object | null = null;
   #batchIndex = 0;
   #openBatches = 0;
   #tornDown = false;
@@ -58,13 +56,10 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     this.#windows = new WindowRegistry(options.window);
     this.#hooks = hooks;
     this.#now = () => scheduler.now();
-    const owner = (): object | null => this.owner;
     this.#host = {
       scheduler,
       clock: options.clock,
-      get owner() {
-        return owner();
-      },
+      owner: null,
       timeoutMs: options.timeoutMs,
       maxBatch: options.maxBatch,
       sent: (request) => hooks.sent?.(request),
@@ -129,6 +124,11 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     return lane;
   }
 
+  /** Names `owner` (the batcher) in the channel messages of this dispatcher and its lanes. */
+  ownedBy(owner: object): void {
+    this.#host.owner = owner;
+  }
+
   /** The targets with calls waiting or in flight now, with their lanes' counts and windows. */
   lanes(): TargetLoad[] {
     const loads: TargetLoad[] = [];
@@ -143,7 +143,7 @@ export class ReleaseDispatcher<R extends ReleaseRequest> {
     }
     this.#openBatches--;
     const report = batch.report(this.#now());
-    if (batchChannel.hasSubscribers) batchChannel.publish({ batcher: this.owner, report });
+    if (batchChannel.hasSubscribers) batchChannel.publish({ batcher: this.#host.owner, report });
     this.#hooks.settled(request, outcome, wasSent, report, error);
     if (this.#openBatches === 0) this.#hooks.idle();
   }

@@ -57,7 +57,7 @@ export interface LaneHost<R extends ReleaseRequest> {
   /** Milliseconds, for the latency of a call (see `ResolvedBatchOptions.clock`). */
   readonly clock: () => number;
   /** The batcher the lane releases for, named in channel messages (`null`: the operator). */
-  readonly owner: object | null;
+  owner: object | null;
   readonly timeoutMs: number;
   readonly maxBatch: number;
   /** `request` is being sent now. */

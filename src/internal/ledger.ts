@@ -74,7 +74,7 @@ export class ReleaseLedger {
   /** Registers `owner` as the batcher this ledger keeps the books of (see {@link ledgerOf}). */
   ownedBy(owner: object): this {
     ledgers.set(owner, this);
-    this.#pipeline.dispatcher.owner = owner;
+    this.#pipeline.dispatcher.ownedBy(owner);
     return this;
   }
 
