@@ -94,8 +94,6 @@ export class TargetLane<R extends ReleaseRequest> {
   readonly #window: InFlightWindow;
   /** How long a call overtaken by a later answer may still be answered before it counts as lost. */
   readonly #lostGraceMs: number;
-  /** The reason a call of this lane times out. */
-  readonly #noAnswer: string;
   /**
    * The client's socket when it can be corked: chrome-remote-interface's, read off the client; any
    * other client's, learnt by watching its first release write (undefined until then).
@@ -133,7 +131,6 @@ export class TargetLane<R extends ReleaseRequest> {
     // own wire are not among them.
     this.#window = windowOf(target, criSocket !== null && this.#direct === null);
     this.#lostGraceMs = Math.min(LOST_GRACE_MS, host.timeoutMs);
-    this.#noAnswer = `no answer within timeoutMs (${host.timeoutMs} ms)`;
     this.#stopListening = onTargetGone(target, (gone) => host.targetGone(gone));
     this.#contexts = contextBookOf(target);
     this.#stopContexts = this.#contexts?.listen((key) => this.#contextGone(key)) ?? null;
@@ -429,7 +426,7 @@ export class TargetLane<R extends ReleaseRequest> {
         this.#sent.shift();
         if (head.state !== CallState.Settled) {
           if (head.deadline <= now) {
-            this.#settle(head, 'timedOut', this.#noAnswer);
+            this.#settle(head, 'timedOut', `no answer within timeoutMs (${this.#host.timeoutMs} ms)`);
             timedOut = true;
           } else {
             this.#settle(head, 'gone', LOST); // overtaken and still unanswered: dropped by Chrome
